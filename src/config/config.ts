@@ -1,0 +1,155 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { loadRegion, type Region } from './region.ts';
+
+/**
+ * The one place that reads the environment. Production refuses to start without explicit
+ * secrets and a PostgreSQL URL; development generates secrets into the data dir once.
+ */
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  /** Absolute URL used in links printed to the console (setup link). */
+  publicUrl: string;
+  dataDir: string;
+  /** Unset means embedded PGlite in `dataDir/pglite`. */
+  databaseUrl: string | undefined;
+  /** Trust X-Forwarded-For from this many proxy hops (for per-source rate limits only). */
+  trustProxy: boolean | number;
+  logLevel: string;
+  secrets: Secrets;
+  region: Region;
+  intake: IntakeLimits;
+}
+
+export interface Secrets {
+  /** Root key for keyed hashes (receipt look-up, CSRF, cookies); sub-keys are derived per purpose. */
+  secretKey: Buffer;
+  /** Key-encryption keys by id; the first is the active one, the rest still decrypt. */
+  encryptionKeys: { id: string; key: Buffer }[];
+}
+
+export interface IntakeLimits {
+  maxFiles: number;
+  maxFileBytes: number;
+  maxNarrativeChars: number;
+  maxMessageChars: number;
+  consentVersion: string;
+}
+
+export const defaultIntakeLimits: IntakeLimits = {
+  maxFiles: 5,
+  maxFileBytes: 10 * 1024 * 1024,
+  maxNarrativeChars: 20_000,
+  maxMessageChars: 10_000,
+  consentVersion: '2026-11',
+};
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = parseNodeEnv(env.NODE_ENV);
+  const dataDir = resolve(env.DATA_DIR ?? 'data');
+  const port = parsePort(env.PORT ?? '3000');
+  const host = env.HOST ?? (nodeEnv === 'production' ? '0.0.0.0' : '127.0.0.1');
+  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
+
+  if (nodeEnv === 'production') {
+    const missing = ['DATABASE_URL', 'BAKEN_SECRET_KEY', 'BAKEN_ENCRYPTION_KEYS', 'PUBLIC_URL'].filter(
+      (name) => !env[name]?.trim(),
+    );
+    if (missing.length > 0) {
+      throw new Error(`Refusing to start in production without: ${missing.join(', ')} (see README, Configuration)`);
+    }
+  }
+
+  return {
+    env: nodeEnv,
+    host,
+    port,
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    dataDir,
+    databaseUrl,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    secrets: loadSecrets(env, dataDir),
+    region: loadRegion(env.REGION ?? 'twente'),
+    intake: defaultIntakeLimits,
+  };
+}
+
+function parseNodeEnv(value: string | undefined): Config['env'] {
+  if (value === 'production' || value === 'test') return value;
+  return 'development';
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid PORT "${value}"`);
+  return port;
+}
+
+function parseTrustProxy(value: string | undefined): boolean | number {
+  if (!value || value === 'false') return false;
+  if (value === 'true') return true;
+  const hops = Number(value);
+  if (!Number.isInteger(hops) || hops < 0) throw new Error(`Invalid TRUST_PROXY "${value}"`);
+  return hops;
+}
+
+/**
+ * Secrets come from the environment. Outside production, missing secrets are generated once into
+ * `<dataDir>/secrets.json` (mode 0600) so that a fresh clone starts with two commands.
+ */
+function loadSecrets(env: Env, dataDir: string): Secrets {
+  const fromEnv = { secretKey: env.BAKEN_SECRET_KEY, encryptionKeys: env.BAKEN_ENCRYPTION_KEYS };
+  const generated = fromEnv.secretKey && fromEnv.encryptionKeys ? undefined : readOrCreateSecretsFile(dataDir);
+  return {
+    secretKey: decodeKey('BAKEN_SECRET_KEY', fromEnv.secretKey ?? generated?.secretKey ?? ''),
+    encryptionKeys: parseKeyRing(fromEnv.encryptionKeys ?? generated?.encryptionKeys ?? ''),
+  };
+}
+
+interface SecretsFile {
+  secretKey: string;
+  encryptionKeys: string;
+}
+
+function readOrCreateSecretsFile(dataDir: string): SecretsFile {
+  const file = join(dataDir, 'secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as SecretsFile;
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const secrets: SecretsFile = {
+    secretKey: randomBytes(32).toString('base64'),
+    encryptionKeys: `k1:${randomBytes(32).toString('base64')}`,
+  };
+  writeFileSync(file, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return secrets;
+}
+
+function decodeKey(name: string, base64: string): Buffer {
+  const key = Buffer.from(base64, 'base64');
+  if (key.length !== 32) throw new Error(`${name} must be 32 bytes, base64-encoded`);
+  return key;
+}
+
+/** `id:base64key,id2:base64key`: the first key encrypts, all keys decrypt (rotation). */
+export function parseKeyRing(value: string): Secrets['encryptionKeys'] {
+  const ring = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const [id, key] = entry.split(':');
+      if (!id || !key || !/^[A-Za-z0-9_-]{1,32}$/.test(id)) {
+        throw new Error('BAKEN_ENCRYPTION_KEYS must look like "k2:<base64>,k1:<base64>"');
+      }
+      return { id, key: decodeKey(`BAKEN_ENCRYPTION_KEYS (${id})`, key) };
+    });
+  if (ring.length === 0) throw new Error('BAKEN_ENCRYPTION_KEYS is empty');
+  if (new Set(ring.map((k) => k.id)).size !== ring.length) throw new Error('BAKEN_ENCRYPTION_KEYS has duplicate ids');
+  return ring;
+}
