@@ -14,14 +14,37 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       '@typescript-eslint/no-confusing-void-expression': 'off',
-      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', name: ['test', 'describe', 'it', 'suite'], package: 'node:test' }] }],
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', name: ['test', 'describe', 'it', 'suite'], package: 'node:test' },
+          ],
+        },
+      ],
       'no-console': 'error',
     },
   },
   {
+    files: ['**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+  },
+  {
     files: ['public/**/*.js'],
-    ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: { window: 'readonly', document: 'readonly', location: 'readonly', history: 'readonly', crypto: 'readonly', setTimeout: 'readonly', TextEncoder: 'readonly', Date: 'readonly' } },
+    languageOptions: {
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        location: 'readonly',
+        history: 'readonly',
+        crypto: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        TextEncoder: 'readonly',
+        Worker: 'readonly',
+        self: 'readonly',
+      },
+    },
   },
   prettier,
 );

@@ -16,8 +16,8 @@ export interface Config {
   dataDir: string;
   /** Unset means embedded PGlite in `dataDir/pglite`. */
   databaseUrl: string | undefined;
-  /** Trust X-Forwarded-For from this many proxy hops (for per-source rate limits only). */
-  trustProxy: boolean | number;
+  /** Trust X-Forwarded-For from these proxies (addresses/CIDRs), or all (true); for rate limits only. */
+  trustProxy: boolean | string[];
   logLevel: string;
   secrets: Secrets;
   region: Region;
@@ -61,7 +61,9 @@ export function loadConfig(env: Env = process.env): Config {
       (name) => !env[name]?.trim(),
     );
     if (missing.length > 0) {
-      throw new Error(`Refusing to start in production without: ${missing.join(', ')} (see README, Configuration)`);
+      throw new Error(
+        `Refusing to start in production without: ${missing.join(', ')} (see README, Configuration)`,
+      );
     }
   }
 
@@ -91,12 +93,13 @@ function parsePort(value: string): number {
   return port;
 }
 
-function parseTrustProxy(value: string | undefined): boolean | number {
+function parseTrustProxy(value: string | undefined): boolean | string[] {
   if (!value || value === 'false') return false;
   if (value === 'true') return true;
-  const hops = Number(value);
-  if (!Number.isInteger(hops) || hops < 0) throw new Error(`Invalid TRUST_PROXY "${value}"`);
-  return hops;
+  return value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
 }
 
 /**
@@ -105,7 +108,8 @@ function parseTrustProxy(value: string | undefined): boolean | number {
  */
 function loadSecrets(env: Env, dataDir: string): Secrets {
   const fromEnv = { secretKey: env.BAKEN_SECRET_KEY, encryptionKeys: env.BAKEN_ENCRYPTION_KEYS };
-  const generated = fromEnv.secretKey && fromEnv.encryptionKeys ? undefined : readOrCreateSecretsFile(dataDir);
+  const generated =
+    fromEnv.secretKey && fromEnv.encryptionKeys ? undefined : readOrCreateSecretsFile(dataDir);
   return {
     secretKey: decodeKey('BAKEN_SECRET_KEY', fromEnv.secretKey ?? generated?.secretKey ?? ''),
     encryptionKeys: parseKeyRing(fromEnv.encryptionKeys ?? generated?.encryptionKeys ?? ''),
@@ -150,6 +154,7 @@ export function parseKeyRing(value: string): Secrets['encryptionKeys'] {
       return { id, key: decodeKey(`BAKEN_ENCRYPTION_KEYS (${id})`, key) };
     });
   if (ring.length === 0) throw new Error('BAKEN_ENCRYPTION_KEYS is empty');
-  if (new Set(ring.map((k) => k.id)).size !== ring.length) throw new Error('BAKEN_ENCRYPTION_KEYS has duplicate ids');
+  if (new Set(ring.map((k) => k.id)).size !== ring.length)
+    throw new Error('BAKEN_ENCRYPTION_KEYS has duplicate ids');
   return ring;
 }

@@ -37,7 +37,9 @@ export function loadRegion(regionId: string, configDir = join(process.cwd(), 'co
   const raw: unknown = JSON.parse(readFileSync(join(configDir, `${regionId}.json`), 'utf8'));
   if (!Value.Check(RegionSchema, raw)) {
     const first = Value.Errors(RegionSchema, raw).First();
-    throw new Error(`Region file ${regionId}.json is invalid at ${first?.path ?? '?'}: ${first?.message ?? ''}`);
+    throw new Error(
+      `Region file ${regionId}.json is invalid at ${first?.path ?? '?'}: ${first?.message ?? ''}`,
+    );
   }
   return raw;
 }

@@ -45,7 +45,10 @@ describe('database layer (PGlite or PostgreSQL, whichever the run uses)', () => 
   it('keeps a transaction together while other queries wait, and rolls back on error', async () => {
     const id = randomUUID();
     const insertKey = (trx: typeof handle.db) =>
-      trx.insertInto('data_key').values({ id, kek_id: 'k1', wrapped_key: Buffer.from('x') }).execute();
+      trx
+        .insertInto('data_key')
+        .values({ id, kek_id: 'k1', wrapped_key: Buffer.from('x') })
+        .execute();
     await assert.rejects(
       handle.db.transaction().execute(async (trx) => {
         await insertKey(trx);
@@ -69,7 +72,10 @@ describe('database layer (PGlite or PostgreSQL, whichever the run uses)', () => 
 
   it('reports affected rows for updates and deletes', async () => {
     const id = randomUUID();
-    await handle.db.insertInto('data_key').values({ id, kek_id: 'k1', wrapped_key: Buffer.from('y') }).execute();
+    await handle.db
+      .insertInto('data_key')
+      .values({ id, kek_id: 'k1', wrapped_key: Buffer.from('y') })
+      .execute();
     const updated = await handle.db
       .updateTable('data_key')
       .set({ kek_id: 'k2' })

@@ -15,13 +15,9 @@ export interface DatabaseHandle {
 }
 
 /** The same JavaScript types on both engines (see pgliteParsers). */
-const pgTypes = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
-    if (oid === 20) return (value: string) => Number(value);
-    if (oid === 1082) return (value: string) => value;
-    return pg.types.getTypeParser(oid, format);
-  }) as typeof pg.types.getTypeParser,
-};
+const pgTypes = new pg.TypeOverrides();
+pgTypes.setTypeParser(pg.types.builtins.INT8, 'text', (value) => Number(value));
+pgTypes.setTypeParser(pg.types.builtins.DATE, 'text', (value) => value);
 
 export function openPostgres(connectionString: string, maxConnections = 10): DatabaseHandle {
   const pool = new pg.Pool({ connectionString, max: maxConnections, types: pgTypes });
@@ -41,7 +37,10 @@ export async function openPGlite(dataDir: string | undefined): Promise<DatabaseH
   return { db, kind: 'pglite', close: () => db.destroy() };
 }
 
-export async function openDatabase(options: { databaseUrl?: string; dataDir: string }): Promise<DatabaseHandle> {
+export async function openDatabase(options: {
+  databaseUrl?: string;
+  dataDir: string;
+}): Promise<DatabaseHandle> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl);
   return openPGlite(join(options.dataDir, 'pglite'));
 }

@@ -30,7 +30,9 @@ export async function migrate(db: Database, dir = migrationsDir): Promise<string
         applied_at timestamptz not null default now()
       )`.execute(conn);
       const done = new Set(
-        (await sql<{ name: string }>`select name from schema_migration`.execute(conn)).rows.map((r) => r.name),
+        (await sql<{ name: string }>`select name from schema_migration`.execute(conn)).rows.map(
+          (r) => r.name,
+        ),
       );
       const applied: string[] = [];
       for (const migration of migrations.filter((m) => !done.has(m.name))) {

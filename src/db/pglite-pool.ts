@@ -73,7 +73,11 @@ async function runQuery(db: PGlite, sql: string, parameters?: readonly unknown[]
       ? await db.query<Record<string, unknown>>(sql, [...parameters])
       : ((await db.exec(sql)).at(-1) ?? { rows: [], affectedRows: 0 });
   const affected = result.affectedRows ?? 0;
-  return { rows: result.rows as Record<string, unknown>[], rowCount: affected || result.rows.length, command: commandOf(sql, affected) };
+  return {
+    rows: result.rows as Record<string, unknown>[],
+    rowCount: affected || result.rows.length,
+    command: commandOf(sql, affected),
+  };
 }
 
 /** Kysely reads `command` to decide whether `rowCount` means "affected rows". */

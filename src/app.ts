@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+} from 'fastify';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
+import type { Logger } from 'pino';
+import type { Config } from './config/config.ts';
+import type { Database } from './db/database.ts';
+import { createTranslators, loadCatalogs, type Locale, type Translator } from './i18n/i18n.ts';
+import { buildAssets, type Assets } from './web/assets.ts';
+import { registerSecurityHeaders } from './web/security-headers.ts';
+import { registerErrorHandling } from './web/error-handling.tsx';
+import { registerPortalRoutes } from './features/portal/routes.tsx';
+
+/** What every feature may use; passed in so tests can build an app on their own database. */
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  translators: Record<Locale, Translator>;
+  assets: Assets;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: AppDeps;
+  }
+}
+
+// Whole-request ceiling; per-file and per-form limits are enforced (with friendly errors) by each form.
+const MAX_FORM_BODY_BYTES = 256 * 1024;
+
+export async function buildApp(options: {
+  config: Config;
+  db: Database;
+  logger: Logger;
+}): Promise<FastifyInstance> {
+  const { config } = options;
+  const deps: AppDeps = {
+    ...options,
+    translators: createTranslators(loadCatalogs()),
+    assets: buildAssets(),
+  };
+  const loggerInstance: FastifyBaseLogger = options.logger;
+  const app = Fastify({
+    loggerInstance,
+    // Fastify's own request log records client IPs; we log requests ourselves (see below).
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    trustProxy: config.trustProxy,
+    bodyLimit: MAX_FORM_BODY_BYTES,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.decorate('deps', deps);
+
+  app.addHook('onResponse', (request, reply, done) => {
+    request.log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
+    done();
+  });
+
+  await app.register(cookie);
+  await app.register(formbody);
+  await app.register(multipart, {
+    limits: {
+      fileSize: config.intake.maxFileBytes,
+      files: config.intake.maxFiles + 1,
+      fields: 50,
+      fieldSize: 64 * 1024,
+      parts: 60,
+    },
+  });
+  await registerSecurityHeaders(app, config);
+  registerErrorHandling(app);
+
+  app.get('/assets/:file', (request, reply) => {
+    const asset = deps.assets.byPath.get(request.url.split('?')[0] ?? '');
+    if (!asset) return reply.callNotFound();
+    return reply.header('content-type', asset.contentType).send(asset.body);
+  });
+
+  await app.register(registerPortalRoutes);
+  return app;
+}
+
+export type { FastifyError };

@@ -1,0 +1,18 @@
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+
+/** Purposes for which a sub-key is derived from the root secret; one key never serves two purposes. */
+export type KeyPurpose = 'receipt-lookup' | 'receipt-derivation' | 'submission-key' | 'csrf' | 'session-id';
+
+export function deriveKey(rootKey: Buffer, purpose: KeyPurpose): Buffer {
+  return Buffer.from(hkdfSync('sha256', rootKey, Buffer.alloc(0), `baken:${purpose}`, 32));
+}
+
+export function keyedHash(key: Buffer, value: string | Buffer): string {
+  return createHmac('sha256', key).update(value).digest('hex');
+}
+
+export function constantTimeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}

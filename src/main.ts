@@ -1,0 +1,32 @@
+import { loadConfig } from './config/config.ts';
+import { openDatabase } from './db/database.ts';
+import { migrate } from './db/migrate.ts';
+import { buildApp } from './app.ts';
+import { createLogger } from './web/logging.ts';
+
+const config = loadConfig();
+const logger = createLogger(config.logLevel);
+const startedAt = performance.now();
+
+const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+const applied = await migrate(database.db);
+if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+
+const app = await buildApp({ config, db: database.db, logger });
+await app.listen({ host: config.host, port: config.port });
+logger.info(
+  { database: database.kind, readyInMs: Math.round(performance.now() - startedAt) },
+  `Baken listening on ${config.publicUrl}`,
+);
+
+let closing = false;
+async function shutdown(signal: string): Promise<void> {
+  if (closing) return;
+  closing = true;
+  logger.info({ signal }, 'shutting down');
+  await app.close();
+  await database.close();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,38 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Region } from '../config/region.ts';
+import type { Locale, MessageValues, Translator } from '../i18n/i18n.ts';
+import { localeFromPath, localisedPath, pathWithoutLocale } from './routing.ts';
+
+/** Everything a view needs about the request it renders for. */
+export interface PageContext {
+  locale: Locale;
+  t: (key: string, values?: MessageValues) => string;
+  /** Nonce for inline-free `<script>` tags under the Content-Security-Policy. */
+  nonce: string;
+  region: Region;
+  /** The current path without locale prefix, e.g. `/contact`. */
+  path: string;
+  /** A path in the current language. */
+  href: (path: string) => string;
+  /** The current page in the other language. */
+  alternate: { locale: Locale; href: string };
+  assets: { stylesheet: string; script: string };
+}
+
+export function buildPageContext(request: FastifyRequest, reply: FastifyReply): PageContext {
+  const { translators, config, assets } = request.server.deps;
+  const locale = localeFromPath(request.url);
+  const translator: Translator = translators[locale];
+  const path = pathWithoutLocale(request.url);
+  const other: Locale = locale === 'nl' ? 'en' : 'nl';
+  return {
+    locale,
+    t: translator.t,
+    nonce: reply.cspNonce.script,
+    region: config.region,
+    path,
+    href: (target) => localisedPath(locale, target),
+    alternate: { locale: other, href: localisedPath(other, path) },
+    assets: { stylesheet: assets.stylesheet.path, script: assets.script.path },
+  };
+}

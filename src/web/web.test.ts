@@ -1,0 +1,73 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestApp, type TestApp } from '../test/app.ts';
+
+describe('web plumbing', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(() => t.close());
+
+  it('serves pages with a strict CSP, no caching and no referrer', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/' });
+    assert.equal(response.statusCode, 200);
+    const csp = String(response.headers['content-security-policy']);
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'self' 'nonce-[0-9a-f]+'/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.equal(response.headers['cache-control'], 'no-store');
+    assert.equal(response.headers['referrer-policy'], 'no-referrer');
+    const nonce = /nonce-([0-9a-f]+)/.exec(csp)?.[1];
+    assert.ok(nonce && response.body.includes(`nonce="${nonce}"`), 'the script tag carries the nonce');
+  });
+
+  it('loads nothing from another origin', async () => {
+    const { body } = await t.app.inject({ method: 'GET', url: '/' });
+    const sources = [...body.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] ?? '');
+    const external = sources.filter((s) => /^(https?:)?\/\//.test(s));
+    // The quick exit is a navigation the visitor chooses, never a request the page makes.
+    assert.deepEqual(external, [t.config.region.quickExitUrl]);
+    for (const tag of body.match(/<(script|link|img)[^>]*>/g) ?? []) {
+      assert.doesNotMatch(tag, /(src|href)="(https?:)?\/\//, tag);
+    }
+  });
+
+  it('serves the stylesheet and script bundles from our origin', async () => {
+    const { body } = await t.app.inject({ method: 'GET', url: '/' });
+    const css = /href="(\/assets\/baken\.[0-9a-f]+\.css)"/.exec(body)?.[1];
+    const js = /src="(\/assets\/baken\.[0-9a-f]+\.js)"/.exec(body)?.[1];
+    assert.ok(css && js);
+    const cssResponse = await t.app.inject({ method: 'GET', url: css });
+    assert.equal(cssResponse.statusCode, 200);
+    assert.match(String(cssResponse.headers['content-type']), /text\/css/);
+    assert.match(cssResponse.body, /\.utrecht-button/);
+    assert.equal((await t.app.inject({ method: 'GET', url: js })).statusCode, 200);
+    assert.equal((await t.app.inject({ method: 'GET', url: '/assets/baken.000.css' })).statusCode, 404);
+  });
+
+  it('shows unknown pages as a 404 in the site layout, in the language of the URL', async () => {
+    const nl = await t.app.inject({ method: 'GET', url: '/bestaat-niet' });
+    assert.equal(nl.statusCode, 404);
+    assert.match(nl.body, /<html lang="nl"/);
+    assert.match(nl.body, /Deze pagina bestaat niet/);
+    assert.match(nl.body, /Snel weg/);
+    const en = await t.app.inject({ method: 'GET', url: '/en/does-not-exist' });
+    assert.match(en.body, /<html lang="en"/);
+    assert.match(en.body, /This page does not exist/);
+  });
+
+  it('logs requests without IP addresses, user agents or query strings', async () => {
+    await t.app.inject({
+      method: 'GET',
+      url: '/?name=Jansen',
+      headers: { 'user-agent': 'SecretBrowser/1.0', 'x-forwarded-for': '203.0.113.9' },
+      remoteAddress: '198.51.100.7',
+    });
+    const text = JSON.stringify(t.logLines);
+    assert.ok(t.logLines.some((line) => line.msg === 'request'));
+    for (const secret of ['198.51.100.7', '203.0.113.9', 'SecretBrowser', 'Jansen']) {
+      assert.ok(!text.includes(secret), `log contains ${secret}`);
+    }
+  });
+});
