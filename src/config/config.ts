@@ -22,6 +22,16 @@ export interface Config {
   secrets: Secrets;
   region: Region;
   intake: IntakeLimits;
+  throttles: { receiptLogin: ThrottleLimits };
+}
+
+/** Per-source limits on guessable endpoints (see web/source-throttle.ts). */
+export interface ThrottleLimits {
+  maxFailures: number;
+  slowAfter: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  windowMs: number;
 }
 
 export interface Secrets {
@@ -45,6 +55,11 @@ export const defaultIntakeLimits: IntakeLimits = {
   maxNarrativeChars: 20_000,
   maxMessageChars: 10_000,
   consentVersion: '2026-11',
+};
+
+/** Receipt logins: slowed after 3 failures (doubling from 0.5 s to 8 s), refused after 20 an hour. */
+export const defaultThrottles: Config['throttles'] = {
+  receiptLogin: { maxFailures: 20, slowAfter: 3, baseDelayMs: 500, maxDelayMs: 8000, windowMs: 60 * 60 * 1000 },
 };
 
 type Env = Record<string, string | undefined>;
@@ -79,6 +94,7 @@ export function loadConfig(env: Env = process.env): Config {
     secrets: loadSecrets(env, dataDir),
     region: loadRegion(env.REGION ?? 'twente'),
     intake: defaultIntakeLimits,
+    throttles: defaultThrottles,
   };
 }
 

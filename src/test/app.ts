@@ -30,8 +30,11 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 }
 
 /** An app on a fresh database whose logs are captured instead of printed. */
-export async function createTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
-  const config = testConfig(overrides);
+export async function createTestApp(
+  options: { env?: Record<string, string>; configure?: (config: Config) => void } = {},
+): Promise<TestApp> {
+  const config = testConfig(options.env);
+  options.configure?.(config);
   const database = await createTestDatabase();
   const logLines: Record<string, unknown>[] = [];
   const sink = new Writable({
