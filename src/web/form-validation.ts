@@ -55,7 +55,7 @@ export function validateForm<T extends TObject>(schema: T, input: Record<string,
     const field = error.path.split('/')[1] ?? '';
     if (!field || problems.some((p) => p.field === field)) continue;
     const kind = kindOf(error.type, input[field]);
-    const fieldSchema = schema.properties[field] as (TSchema & FieldMessages) | undefined;
+    const fieldSchema: (TSchema & FieldMessages) | undefined = schema.properties[field];
     problems.push({
       field,
       kind,
