@@ -3,6 +3,7 @@ import { openDatabase } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { buildApp } from './app.ts';
 import { createLogger } from './web/logging.ts';
+import { ensureSetupLink } from './features/setup/setup-service.ts';
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
@@ -11,6 +12,8 @@ const startedAt = performance.now();
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 const applied = await migrate(database.db);
 if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+// Without an administrator, a one-time link replaces any earlier one; printed once listening.
+const setupLink = await ensureSetupLink(database.db, config.publicUrl);
 
 const app = await buildApp({ config, db: database.db, logger });
 await app.listen({ host: config.host, port: config.port });
@@ -18,6 +21,9 @@ logger.info(
   { database: database.kind, readyInMs: Math.round(performance.now() - startedAt) },
   `Baken listening on ${config.publicUrl}`,
 );
+if (setupLink) {
+  logger.info(`First start: create the administrator at ${setupLink} (valid 24 hours, once)`);
+}
 
 let closing = false;
 async function shutdown(signal: string): Promise<void> {

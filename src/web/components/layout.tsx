@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import type { PageContext } from '../page-context.ts';
+import { HtmlDocument, LanguageLink } from './document-head.tsx';
 
 interface LayoutProps {
   ctx: PageContext;
@@ -12,62 +13,45 @@ interface LayoutProps {
 /** The public site's frame: skip link, quick exit, header, main, footer. Staff pages have their own. */
 export function PublicLayout({ ctx, title, hasErrors = false, children }: LayoutProps) {
   const { t, region } = ctx;
-  const fullTitle = `${hasErrors ? `${t('common.error_prefix')} ` : ''}${title} | ${t('common.site_name', { region: region.name })}`;
   return (
-    <html lang={ctx.locale} class="baken-html">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
-        <meta name="robots" content="noarchive" />
-        <title>{fullTitle}</title>
-        <link rel="stylesheet" href={ctx.assets.stylesheet} />
-        <script src={ctx.assets.script} nonce={ctx.nonce} defer />
-      </head>
-      <body class="utrecht-document utrecht-document--surface baken-theme">
-        <a class="utrecht-skip-link utrecht-skip-link--visible-on-focus" href="#main">
-          {t('common.skip_to_content')}
-        </a>
-        <QuickExit ctx={ctx} />
-        <div class="utrecht-page-layout baken-page">
-          <header class="utrecht-page-header baken-header">
-            <div class="baken-header__inner">
-              <a class="baken-logo" href={ctx.href('/')}>
-                <span class="baken-logo__name">{t('common.site_name', { region: region.name })}</span>
-                <span class="baken-logo__org">{region.organisation.parent}</span>
-              </a>
-              <a
-                class="utrecht-link baken-lang"
-                href={ctx.alternate.href}
-                lang={ctx.alternate.locale}
-                hreflang={ctx.alternate.locale}
-              >
-                {t(`common.switch_to.${ctx.alternate.locale}`)}
-              </a>
-            </div>
-            <nav class="baken-nav" aria-label={t('common.nav.label')}>
-              <ul class="baken-nav__list">
-                {mainNavigation.map((item) => (
-                  <li key={item.path}>
-                    <a
-                      class="baken-nav__link"
-                      href={ctx.href(item.path)}
-                      aria-current={isCurrent(ctx.path, item.path) ? 'page' : undefined}
-                    >
-                      {t(item.label)}
-                    </a>
-                  </li>
-                ))}
-              </ul>
-            </nav>
-          </header>
-          <main id="main" class="utrecht-page-body baken-main" tabindex={-1}>
-            {children}
-          </main>
-          <PublicFooter ctx={ctx} />
-        </div>
-      </body>
-    </html>
+    <HtmlDocument
+      ctx={ctx}
+      title={title}
+      siteName={t('common.site_name', { region: region.name })}
+      hasErrors={hasErrors}
+    >
+      <QuickExit ctx={ctx} />
+      <div class="utrecht-page-layout baken-page">
+        <header class="utrecht-page-header baken-header">
+          <div class="baken-header__inner">
+            <a class="baken-logo" href={ctx.href('/')}>
+              <span class="baken-logo__name">{t('common.site_name', { region: region.name })}</span>
+              <span class="baken-logo__org">{region.organisation.parent}</span>
+            </a>
+            <LanguageLink ctx={ctx} />
+          </div>
+          <nav class="baken-nav" aria-label={t('common.nav.label')}>
+            <ul class="baken-nav__list">
+              {mainNavigation.map((item) => (
+                <li key={item.path}>
+                  <a
+                    class="baken-nav__link"
+                    href={ctx.href(item.path)}
+                    aria-current={isCurrent(ctx.path, item.path) ? 'page' : undefined}
+                  >
+                    {t(item.label)}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+        </header>
+        <main id="main" class="utrecht-page-body baken-main" tabindex={-1}>
+          {children}
+        </main>
+        <PublicFooter ctx={ctx} />
+      </div>
+    </HtmlDocument>
   );
 }
 
