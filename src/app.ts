@@ -16,6 +16,8 @@ import { buildAssets, type Assets } from './web/assets.ts';
 import { registerSecurityHeaders } from './web/security-headers.ts';
 import { registerErrorHandling } from './web/error-handling.tsx';
 import { registerPortalRoutes } from './features/portal/routes.tsx';
+import { registerIntakeRoutes } from './features/intake/routes.tsx';
+import { registerSetupRoutes } from './features/setup/routes.tsx';
 
 /** What every feature may use; passed in so tests can build an app on their own database. */
 export interface AppDeps {
@@ -79,7 +81,8 @@ export async function buildApp(options: {
       fileSize: config.intake.maxFileBytes,
       files: config.intake.maxFiles + 1,
       fields: 50,
-      fieldSize: 64 * 1024,
+      // Generous, so an over-long text is refused with a message instead of cut off silently.
+      fieldSize: 1024 * 1024,
       parts: 60,
     },
   });
@@ -93,6 +96,8 @@ export async function buildApp(options: {
   });
 
   await app.register(registerPortalRoutes);
+  await app.register(registerIntakeRoutes);
+  await app.register(registerSetupRoutes);
   return app;
 }
 

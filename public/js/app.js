@@ -9,6 +9,9 @@
   // ---------------------------------------------------------------------------------------------
   var quickExit = document.querySelector('[data-quick-exit]');
   if (quickExit) {
+    var hint = quickExit.querySelector('[data-quick-exit-hint]');
+    if (hint) hint.hidden = false;
+
     var leave = function () {
       location.replace(quickExit.href);
     };

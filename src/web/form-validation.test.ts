@@ -40,15 +40,25 @@ describe('form normalisation and the report form rules', () => {
 
   it('never throws on hostile form bodies, and only accepts known codes', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ maxLength: 20 }), fc.oneof(fc.string(), fc.array(fc.string()))), (body) => {
-        const result = validateReportForm(region, defaultIntakeLimits, normaliseForm(body, ['exploitation_forms']));
-        if (result.ok) {
-          assert.ok(['self', 'environment', 'professional', 'perpetrator', 'other'].includes(result.value.audience));
-        } else {
-          assert.ok(result.problems.length > 0);
-          for (const problem of result.problems) assert.match(problem.messageKey, /^(intake\.errors|validation)\./);
-        }
-      }),
+      fc.property(
+        fc.dictionary(fc.string({ maxLength: 20 }), fc.oneof(fc.string(), fc.array(fc.string()))),
+        (body) => {
+          const result = validateReportForm(
+            region,
+            defaultIntakeLimits,
+            normaliseForm(body, ['exploitation_forms']),
+          );
+          if (result.ok) {
+            assert.ok(
+              ['self', 'environment', 'professional', 'perpetrator', 'other'].includes(result.value.audience),
+            );
+          } else {
+            assert.ok(result.problems.length > 0);
+            for (const problem of result.problems)
+              assert.match(problem.messageKey, /^(intake\.errors|validation)\./);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

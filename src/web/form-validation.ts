@@ -48,7 +48,10 @@ export function normaliseForm(body: unknown, arrayFields: readonly string[] = []
   return output;
 }
 
-export function validateForm<T extends TObject>(schema: T, input: Record<string, unknown>): ValidationResult<Static<T>> {
+export function validateForm<T extends TObject>(
+  schema: T,
+  input: Record<string, unknown>,
+): ValidationResult<Static<T>> {
   if (Value.Check(schema, input)) return { ok: true, value: input };
   const problems: FormProblem[] = [];
   for (const error of Value.Errors(schema, input)) {
@@ -67,7 +70,10 @@ export function validateForm<T extends TObject>(schema: T, input: Record<string,
 }
 
 function kindOf(type: ValueErrorType, value: unknown): ProblemKind {
-  if (value === undefined || (Array.isArray(value) && value.length === 0 && type === ValueErrorType.ArrayMinItems)) {
+  if (
+    value === undefined ||
+    (Array.isArray(value) && value.length === 0 && type === ValueErrorType.ArrayMinItems)
+  ) {
     return 'required';
   }
   if (type === ValueErrorType.StringMaxLength || type === ValueErrorType.ArrayMaxItems) return 'too_long';

@@ -41,7 +41,8 @@ export class SourceThrottle {
     const failures = this.#failures.get(source) ?? 0;
     if (failures >= this.#options.maxFailures) return { allowed: false };
     const { slowAfter, baseDelayMs, maxDelayMs } = this.#options;
-    const delayMs = failures < slowAfter ? 0 : Math.min(maxDelayMs, baseDelayMs * 2 ** (failures - slowAfter));
+    const delayMs =
+      failures < slowAfter ? 0 : Math.min(maxDelayMs, baseDelayMs * 2 ** (failures - slowAfter));
     return { allowed: true, delayMs };
   }
 

@@ -42,7 +42,12 @@ export function ErrorSummary({
 }) {
   if (errors.length === 0) return null;
   return (
-    <div class="utrecht-alert utrecht-alert--error baken-error-summary" role="alert" tabindex={-1} data-error-summary="">
+    <div
+      class="utrecht-alert utrecht-alert--error baken-error-summary"
+      role="alert"
+      tabindex={-1}
+      data-error-summary=""
+    >
       <div class="utrecht-alert__content">
         <h2 class="utrecht-heading-2 baken-error-summary__heading">{heading}</h2>
         <ul class="utrecht-unordered-list">
@@ -51,7 +56,10 @@ export function ErrorSummary({
               {error.field === FORM_LEVEL ? (
                 error.message
               ) : (
-                <a class="utrecht-link" href={`#${firstControl ? firstControl(error.field) : fieldId(error.field)}`}>
+                <a
+                  class="utrecht-link"
+                  href={`#${firstControl ? firstControl(error.field) : fieldId(error.field)}`}
+                >
                   {error.message}
                 </a>
               )}
@@ -71,13 +79,7 @@ interface FieldProps {
   required?: boolean;
 }
 
-function FieldShell({
-  name,
-  label,
-  hint,
-  error,
-  children,
-}: FieldProps & { children: ComponentChildren }) {
+function FieldShell({ name, label, hint, error, children }: FieldProps & { children: ComponentChildren }) {
   const id = fieldId(name);
   return (
     <div class={`utrecht-form-field utrecht-form-field--text${error ? ' utrecht-form-field--invalid' : ''}`}>
@@ -134,7 +136,9 @@ export function TextInput(
   );
 }
 
-export function TextArea(props: FieldProps & { value?: string | undefined; rows?: number; maxLength?: number }) {
+export function TextArea(
+  props: FieldProps & { value?: string | undefined; rows?: number; maxLength?: number },
+) {
   const id = fieldId(props.name);
   return (
     <FieldShell {...props}>
@@ -182,7 +186,9 @@ function ChoiceGroup({
 }: ChoiceGroupProps & { kind: 'radio' | 'checkbox'; isChecked: (value: string) => boolean }) {
   const id = fieldId(name);
   const inputClass =
-    kind === 'radio' ? 'utrecht-radio-button utrecht-radio-button--html-input' : 'utrecht-checkbox utrecht-checkbox--html-input';
+    kind === 'radio'
+      ? 'utrecht-radio-button utrecht-radio-button--html-input'
+      : 'utrecht-checkbox utrecht-checkbox--html-input';
   return (
     <div class={`utrecht-form-fieldset${error ? ' utrecht-form-fieldset--invalid' : ''}`}>
       <fieldset
@@ -224,7 +230,10 @@ function ChoiceGroup({
                 </label>
               </div>
               {option.hint ? (
-                <div class="utrecht-form-field__description utrecht-form-field-description" id={`${optionId}-hint`}>
+                <div
+                  class="utrecht-form-field__description utrecht-form-field-description"
+                  id={`${optionId}-hint`}
+                >
                   {option.hint}
                 </div>
               ) : null}
@@ -244,7 +253,9 @@ export function CheckboxGroup(props: ChoiceGroupProps & { values?: readonly stri
   return <ChoiceGroup {...props} kind="checkbox" isChecked={(v) => props.values?.includes(v) ?? false} />;
 }
 
-export function SelectField(props: FieldProps & { value?: string | undefined; options: Option[]; placeholder?: string }) {
+export function SelectField(
+  props: FieldProps & { value?: string | undefined; options: Option[]; placeholder?: string },
+) {
   const id = fieldId(props.name);
   return (
     <FieldShell {...props}>

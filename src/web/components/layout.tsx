@@ -20,12 +20,13 @@ export function PublicLayout({ ctx, title, hasErrors = false, children }: Layout
       siteName={t('common.site_name', { region: region.name })}
       hasErrors={hasErrors}
     >
-      <QuickExit ctx={ctx} />
       <div class="utrecht-page-layout baken-page">
         <header class="utrecht-page-header baken-header">
+          {/* Inside the banner landmark, so it is found when moving by landmarks, and first in tab order. */}
+          <QuickExit ctx={ctx} />
           <div class="baken-header__inner">
             <a class="baken-logo" href={ctx.href('/')}>
-              <span class="baken-logo__name">{t('common.site_name', { region: region.name })}</span>
+              <span class="baken-logo__name">{t('common.site_name', { region: region.name })}</span>{' '}
               <span class="baken-logo__org">{region.organisation.parent}</span>
             </a>
             <LanguageLink ctx={ctx} />
@@ -80,8 +81,11 @@ function QuickExit({ ctx }: { ctx: PageContext }) {
         rel="noreferrer noopener"
         data-quick-exit=""
       >
-        {ctx.t('common.quick_exit.label')}
-        <span class="baken-quick-exit__hint">{ctx.t('common.quick_exit.hint')}</span>
+        {ctx.t('common.quick_exit.label')}{' '}
+        {/* Escape only works with JavaScript, so app.js reveals this hint. */}
+        <span class="baken-quick-exit__hint" hidden data-quick-exit-hint="">
+          {ctx.t('common.quick_exit.hint')}
+        </span>
       </a>
     </div>
   );
