@@ -1,0 +1,308 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { bothLocales } from '../../web/routing.ts';
+import { buildPageContext, type PageContext } from '../../web/page-context.ts';
+import { sendPage } from '../../web/render.ts';
+import { sendErrorPage } from '../../web/error-handling.tsx';
+import { issueCsrfToken, isValidCsrfToken, CSRF_FIELD } from '../../web/csrf.ts';
+import { cookieName, cookieOptions } from '../../web/cookies.ts';
+import { readForm } from '../../web/multipart.ts';
+import { normaliseForm, toFieldErrors, type FormProblem } from '../../web/form-validation.ts';
+import { FORM_LEVEL, type FieldErrors } from '../../web/components/form.tsx';
+import { SourceThrottle, sleep } from '../../web/source-throttle.ts';
+import { reportArrayFields, reportFieldOrder, validateReportForm } from './report-form.ts';
+import { issueSubmissionKey, openSubmissionKey } from './submission-key.ts';
+import { submitReport, takeReceiptForDisplay } from './intake-service.ts';
+import { findReportByReceipt } from './receipt.ts';
+import {
+  addReporterMessage,
+  closeMailboxSession,
+  openMailboxSession,
+  readMailbox,
+  resumeMailboxSession,
+} from './mailbox-service.ts';
+import { processUploads, type UploadProblem } from './uploads.ts';
+import { StartPage } from './views/start.tsx';
+import { ReportFormPage } from './views/report-form.tsx';
+import { ConfirmationPage } from './views/confirmation.tsx';
+import { MailboxLoginPage, MailboxPage } from './views/mailbox.tsx';
+
+const RECEIPT_COOKIE = 'baken_receipt';
+const MAILBOX_COOKIE = 'baken_mailbox';
+
+export function registerIntakeRoutes(app: FastifyInstance): void {
+  const throttle = new SourceThrottle(app.deps.config.throttles.receiptLogin);
+  for (const path of bothLocales('/melden')) {
+    app.get(path, (request, reply) => showStart(request, reply, []));
+    app.post(path, answerDangerQuestion);
+  }
+  for (const path of bothLocales('/melden/versturen')) app.post(path, submitReportForm);
+  for (const path of bothLocales('/melden/ontvangen')) app.get(path, showConfirmation);
+  for (const path of bothLocales('/mijn-melding')) {
+    app.get(path, showMailboxLogin);
+    app.post(path, (request, reply) => logInWithReceipt(request, reply, throttle));
+  }
+  for (const path of bothLocales('/mijn-melding/berichten')) {
+    app.get(path, showMailbox);
+    app.post(path, postReporterMessage);
+  }
+  for (const path of bothLocales('/mijn-melding/sluiten')) app.post(path, closeMailbox);
+}
+
+function showStart(request: FastifyRequest, reply: FastifyReply, errors: FieldErrors, status = 200) {
+  const ctx = buildPageContext(request, reply);
+  return sendPage(
+    reply,
+    <StartPage ctx={ctx} errors={errors} csrfToken={issueCsrfToken(request, reply)} />,
+    status,
+  );
+}
+
+function answerDangerQuestion(request: FastifyRequest, reply: FastifyReply) {
+  const input = normaliseForm(request.body);
+  const ctx = buildPageContext(request, reply);
+  if (!isValidCsrfToken(request, input[CSRF_FIELD])) {
+    return showStart(request, reply, [{ field: FORM_LEVEL, message: ctx.t('validation.form_expired') }], 403);
+  }
+  if (input.acute_danger !== 'yes' && input.acute_danger !== 'no') {
+    return showStart(
+      request,
+      reply,
+      [{ field: 'acute_danger', message: ctx.t('intake.danger.required') }],
+      400,
+    );
+  }
+  return showReportForm(request, reply, ctx, {
+    values: {},
+    errors: [],
+    acuteDanger: input.acute_danger,
+    submissionKey: issueSubmissionKey(request.server.deps.config.secrets.secretKey),
+  });
+}
+
+function showReportForm(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  ctx: PageContext,
+  state: {
+    values: Record<string, unknown>;
+    errors: FieldErrors;
+    acuteDanger: 'yes' | 'no';
+    submissionKey: string;
+  },
+  status = 200,
+) {
+  return sendPage(
+    reply,
+    <ReportFormPage
+      ctx={ctx}
+      {...state}
+      csrfToken={issueCsrfToken(request, reply)}
+      limits={request.server.deps.config.intake}
+    />,
+    status,
+  );
+}
+
+async function submitReportForm(request: FastifyRequest, reply: FastifyReply) {
+  const { config, db } = request.server.deps;
+  const ctx = buildPageContext(request, reply);
+  const form = await readForm(request, config.intake.maxFiles);
+  const input = normaliseForm(form.fields, reportArrayFields);
+  const acuteDanger = input.acute_danger === 'yes' ? 'yes' : 'no';
+  const submissionKey = openSubmissionKey(config.secrets.secretKey, input.submission_key);
+  const expired = !isValidCsrfToken(request, input[CSRF_FIELD]) || !submissionKey;
+
+  const validation = validateReportForm(config.region, config.intake, input);
+  const uploads = await processUploads(form, config.intake);
+  const problems: FormProblem[] = validation.ok ? [] : validation.problems;
+  for (const field of form.truncatedFields) {
+    if (!problems.some((p) => p.field === field)) {
+      problems.push({ field, kind: 'too_long', messageKey: 'intake.errors.field_truncated' });
+    }
+  }
+
+  if (expired || !validation.ok || problems.length > 0 || uploads.problems.length > 0) {
+    const errors = [
+      ...(expired ? [{ field: FORM_LEVEL, message: ctx.t('validation.form_expired') }] : []),
+      ...toFieldErrors(problems, ctx.t, reportFieldOrder),
+      ...fileErrors(ctx, form.files.length > 0, uploads.problems),
+    ];
+    return showReportForm(
+      request,
+      reply,
+      ctx,
+      {
+        values: input,
+        errors,
+        acuteDanger,
+        submissionKey: submissionKey
+          ? String(input.submission_key)
+          : issueSubmissionKey(config.secrets.secretKey),
+      },
+      expired ? 403 : 400,
+    );
+  }
+
+  await submitReport(db, config.secrets, {
+    form: validation.value,
+    submissionKey,
+    language: ctx.locale,
+    consentVersion: config.intake.consentVersion,
+    files: uploads.files,
+  });
+  // The confirmation page finds the report through this cookie, never through the URL.
+  reply.setCookie(cookieName(config, RECEIPT_COOKIE), String(input.submission_key), cookieOptions(config));
+  return reply.redirect(ctx.href('/melden/ontvangen'), 303);
+}
+
+/** One summary line for all file problems; files must be chosen again after any error. */
+function fileErrors(ctx: PageContext, hadFiles: boolean, problems: UploadProblem[]): FieldErrors {
+  const messages = problems.map((p) => ctx.t(p.messageKey, p.values));
+  if (hadFiles) messages.push(ctx.t('intake.errors.files_not_kept'));
+  return messages.length > 0 ? [{ field: 'files', message: messages.join(' ') }] : [];
+}
+
+async function showConfirmation(request: FastifyRequest, reply: FastifyReply) {
+  const { config, db } = request.server.deps;
+  const name = cookieName(config, RECEIPT_COOKIE);
+  const submissionKey = openSubmissionKey(config.secrets.secretKey, request.cookies[name]);
+  const state = submissionKey
+    ? await takeReceiptForDisplay(db, config.secrets, submissionKey)
+    : ({ status: 'unknown' } as const);
+  reply.clearCookie(name, cookieOptions(config));
+  return sendPage(reply, <ConfirmationPage ctx={buildPageContext(request, reply)} state={state} />);
+}
+
+async function showMailboxLogin(request: FastifyRequest, reply: FastifyReply) {
+  const { config, db } = request.server.deps;
+  const ctx = buildPageContext(request, reply);
+  const sessionCookie = request.cookies[cookieName(config, MAILBOX_COOKIE)];
+  if (await resumeMailboxSession(db, sessionCookie))
+    return reply.redirect(ctx.href('/mijn-melding/berichten'), 303);
+  const notice = sessionCookie ? ctx.t('mailbox.expired') : undefined;
+  if (sessionCookie) reply.clearCookie(cookieName(config, MAILBOX_COOKIE), cookieOptions(config));
+  return sendPage(
+    reply,
+    <MailboxLoginPage ctx={ctx} errors={[]} csrfToken={issueCsrfToken(request, reply)} notice={notice} />,
+  );
+}
+
+async function logInWithReceipt(request: FastifyRequest, reply: FastifyReply, throttle: SourceThrottle) {
+  const { config, db } = request.server.deps;
+  const ctx = buildPageContext(request, reply);
+  const source = throttle.sourceOf(request);
+  const decision = throttle.check(source);
+  if (!decision.allowed) return sendErrorPage(request, reply, 'rate_limited');
+  await sleep(decision.delayMs);
+
+  const input = normaliseForm(request.body);
+  const fail = (message: string, status: number) =>
+    sendPage(
+      reply,
+      <MailboxLoginPage
+        ctx={ctx}
+        errors={[{ field: 'code', message }]}
+        csrfToken={issueCsrfToken(request, reply)}
+      />,
+      status,
+    );
+  if (!isValidCsrfToken(request, input[CSRF_FIELD])) return fail(ctx.t('validation.form_expired'), 403);
+
+  const reportId = await findReportByReceipt(
+    db,
+    config.secrets.secretKey,
+    typeof input.code === 'string' ? input.code : '',
+  );
+  if (!reportId) {
+    throttle.recordFailure(source);
+    return fail(ctx.t('mailbox.login.invalid'), 400);
+  }
+  await closeMailboxSession(db, request.cookies[cookieName(config, MAILBOX_COOKIE)]);
+  const sessionId = await openMailboxSession(db, reportId);
+  reply.setCookie(cookieName(config, MAILBOX_COOKIE), sessionId, cookieOptions(config));
+  return reply.redirect(ctx.href('/mijn-melding/berichten'), 303);
+}
+
+async function currentMailbox(request: FastifyRequest): Promise<string | undefined> {
+  const { config, db } = request.server.deps;
+  return resumeMailboxSession(db, request.cookies[cookieName(config, MAILBOX_COOKIE)]);
+}
+
+async function showMailbox(request: FastifyRequest, reply: FastifyReply) {
+  const reportId = await currentMailbox(request);
+  const ctx = buildPageContext(request, reply);
+  if (!reportId) return reply.redirect(ctx.href('/mijn-melding'), 303);
+  const sent = (request.query as Record<string, unknown>).verzonden !== undefined;
+  return renderMailbox(request, reply, ctx, reportId, { errors: [], values: {}, sent });
+}
+
+async function renderMailbox(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  ctx: PageContext,
+  reportId: string,
+  state: { errors: FieldErrors; values: { body?: string | undefined }; sent: boolean },
+  status = 200,
+) {
+  const { db, config } = request.server.deps;
+  const mailbox = await readMailbox(db, reportId);
+  return sendPage(
+    reply,
+    <MailboxPage
+      ctx={ctx}
+      mailbox={mailbox}
+      {...state}
+      csrfToken={issueCsrfToken(request, reply)}
+      maxMessageChars={config.intake.maxMessageChars}
+    />,
+    status,
+  );
+}
+
+async function postReporterMessage(request: FastifyRequest, reply: FastifyReply) {
+  const { config, db } = request.server.deps;
+  const ctx = buildPageContext(request, reply);
+  const reportId = await currentMailbox(request);
+  // Drain the upload even when refusing it, so the client gets the answer instead of a reset.
+  const form = await readForm(request, config.intake.maxFiles);
+  if (!reportId) return reply.redirect(ctx.href('/mijn-melding'), 303);
+
+  const input = normaliseForm(form.fields);
+  const body = typeof input.body === 'string' ? input.body : '';
+  const uploads = await processUploads(form, config.intake);
+  const errors: FieldErrors = [];
+  if (!isValidCsrfToken(request, input[CSRF_FIELD]))
+    errors.push({ field: FORM_LEVEL, message: ctx.t('validation.form_expired') });
+  if (body.length > config.intake.maxMessageChars || form.truncatedFields.includes('body')) {
+    errors.push({
+      field: 'body',
+      message: ctx.t('validation.too_long', { max: config.intake.maxMessageChars }),
+    });
+  } else if (!body && form.files.length === 0) {
+    errors.push({ field: 'body', message: ctx.t('mailbox.message_required') });
+  }
+  errors.push(
+    ...fileErrors(
+      ctx,
+      form.files.length > 0 && errors.length + uploads.problems.length > 0,
+      uploads.problems,
+    ),
+  );
+  if (errors.length > 0) {
+    return renderMailbox(request, reply, ctx, reportId, { errors, values: { body }, sent: false }, 400);
+  }
+  await addReporterMessage(db, config.secrets.encryptionKeys, { reportId, body, files: uploads.files });
+  return reply.redirect(`${ctx.href('/mijn-melding/berichten')}?verzonden`, 303);
+}
+
+/** Ends the session and asks the browser to forget everything this site stored. */
+async function closeMailbox(request: FastifyRequest, reply: FastifyReply) {
+  const { config, db } = request.server.deps;
+  const ctx = buildPageContext(request, reply);
+  const input = normaliseForm(request.body);
+  if (!isValidCsrfToken(request, input[CSRF_FIELD])) return sendErrorPage(request, reply, 'csrf_invalid');
+  await closeMailboxSession(db, request.cookies[cookieName(config, MAILBOX_COOKIE)]);
+  reply.clearCookie(cookieName(config, MAILBOX_COOKIE), cookieOptions(config));
+  reply.header('clear-site-data', '"cache", "cookies", "storage"');
+  return reply.redirect(ctx.href('/'), 303);
+}
