@@ -45,7 +45,10 @@ describe('configuration', () => {
     assert.throws(() => parseKeyRing('k1'), /must look like/);
     assert.throws(() => parseKeyRing(`k1:${randomBytes(16).toString('base64')}`), /32 bytes/);
     assert.throws(() => parseKeyRing(`k1:${key()},k1:${key()}`), /duplicate/);
-    assert.throws(() => loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'b-')), PORT: 'abc' }), /Invalid PORT/);
+    assert.throws(
+      () => loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'b-')), PORT: 'abc' }),
+      /Invalid PORT/,
+    );
   });
 
   it('loads a region from its own file, and validates it', () => {
@@ -54,7 +57,10 @@ describe('configuration', () => {
     assert.ok(twente.municipalities.some((m) => m.code === 'GM0153' && m.name === 'Enschede'));
     const dir = mkdtempSync(join(tmpdir(), 'regions-'));
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'broken.json'), JSON.stringify({ ...twente, id: 'broken', municipalities: [{ code: 'X', name: 'Y' }] }));
+    writeFileSync(
+      join(dir, 'broken.json'),
+      JSON.stringify({ ...twente, id: 'broken', municipalities: [{ code: 'X', name: 'Y' }] }),
+    );
     assert.throws(() => loadRegion('broken', dir), /municipalities/);
     assert.throws(() => loadRegion('../etc/passwd', dir), /Invalid REGION/);
   });

@@ -59,7 +59,13 @@ export const defaultIntakeLimits: IntakeLimits = {
 
 /** Receipt logins: slowed after 3 failures (doubling from 0.5 s to 8 s), refused after 20 an hour. */
 export const defaultThrottles: Config['throttles'] = {
-  receiptLogin: { maxFailures: 20, slowAfter: 3, baseDelayMs: 500, maxDelayMs: 8000, windowMs: 60 * 60 * 1000 },
+  receiptLogin: {
+    maxFailures: 20,
+    slowAfter: 3,
+    baseDelayMs: 500,
+    maxDelayMs: 8000,
+    windowMs: 60 * 60 * 1000,
+  },
 };
 
 type Env = Record<string, string | undefined>;

@@ -13,7 +13,8 @@ function argumentsOf(ast: Ast, names = new Set<string>()): string[] {
       names.add(element.value);
     }
     if ('options' in element) {
-      for (const option of Object.values(element.options as Record<string, { value: Ast }>)) argumentsOf(option.value, names);
+      for (const option of Object.values(element.options as Record<string, { value: Ast }>))
+        argumentsOf(option.value, names);
     }
     if ('children' in element) argumentsOf(element.children, names);
   }

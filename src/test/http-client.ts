@@ -17,7 +17,10 @@ export class TestClient {
     return this.#send({ method: 'GET', url });
   }
 
-  async postForm(url: string, fields: Record<string, string | string[] | undefined>): Promise<LightMyRequestResponse> {
+  async postForm(
+    url: string,
+    fields: Record<string, string | string[] | undefined>,
+  ): Promise<LightMyRequestResponse> {
     const body = new URLSearchParams();
     for (const [name, value] of Object.entries(fields)) {
       for (const v of value === undefined ? [] : Array.isArray(value) ? value : [value]) body.append(name, v);
@@ -40,7 +43,11 @@ export class TestClient {
       for (const v of value === undefined ? [] : Array.isArray(value) ? value : [value]) form.append(name, v);
     }
     for (const file of files) {
-      form.append(file.name ?? 'files', new Blob([new Uint8Array(file.data)], { type: file.type ?? 'application/octet-stream' }), file.fileName);
+      form.append(
+        file.name ?? 'files',
+        new Blob([new Uint8Array(file.data)], { type: file.type ?? 'application/octet-stream' }),
+        file.fileName,
+      );
     }
     const encoded = new Response(form);
     return this.#send({
@@ -65,7 +72,9 @@ export class TestClient {
     });
     for (const set of response.cookies) {
       const expired =
-        set.maxAge === 0 || (set.expires instanceof Date && set.expires.getTime() <= Date.now()) || set.value === '';
+        set.maxAge === 0 ||
+        (set.expires instanceof Date && set.expires.getTime() <= Date.now()) ||
+        set.value === '';
       if (expired) this.cookies.delete(set.name);
       else this.cookies.set(set.name, set.value);
     }
@@ -78,11 +87,17 @@ export function inputValue(html: string, name: string): string {
   const tag = new RegExp(`<input[^>]*name="${name}"[^>]*>`).exec(html)?.[0];
   const value = tag ? /value="([^"]*)"/.exec(tag)?.[1] : undefined;
   if (value === undefined) throw new Error(`No input named ${name} in page`);
-  return value.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+  return value
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
 }
 
 /** The text of the page's error summary items, in order. */
 export function errorSummary(html: string): string[] {
   const summary = /data-error-summary[^>]*>([\s\S]*?)<\/ul>/.exec(html)?.[1] ?? '';
-  return [...summary.matchAll(/<li[^>]*>([\s\S]*?)<\/li>/g)].map((m) => (m[1] ?? '').replace(/<[^>]+>/g, '').trim());
+  return [...summary.matchAll(/<li[^>]*>([\s\S]*?)<\/li>/g)].map((m) =>
+    (m[1] ?? '').replace(/<[^>]+>/g, '').trim(),
+  );
 }
