@@ -4,6 +4,7 @@ import { migrate } from './db/migrate.ts';
 import { buildApp } from './app.ts';
 import { createLogger } from './web/logging.ts';
 import { ensureSetupLink } from './features/setup/setup-service.ts';
+import { startIntakeHousekeeping } from './features/intake/housekeeping.ts';
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
@@ -25,11 +26,14 @@ if (setupLink) {
   logger.info(`First start: create the administrator at ${setupLink} (valid 24 hours, once)`);
 }
 
+const stopHousekeeping = startIntakeHousekeeping(database.db, logger);
+
 let closing = false;
 async function shutdown(signal: string): Promise<void> {
   if (closing) return;
   closing = true;
   logger.info({ signal }, 'shutting down');
+  stopHousekeeping();
   await app.close();
   await database.close();
   process.exit(0);
