@@ -15,9 +15,12 @@
     return input ? input.value : '';
   }
 
+  // A group of radio buttons is one question (its fieldset); any other control is its own field.
   function fieldOf(name) {
     var control = form.querySelector('[name="' + name + '"]');
-    return control ? control.closest('.utrecht-form-field, .utrecht-form-fieldset') : null;
+    if (!control) return null;
+    var isGroup = control.type === 'radio' || control.type === 'checkbox';
+    return control.closest(isGroup ? '.utrecht-form-fieldset' : '.utrecht-form-field');
   }
 
   function showWhen(name, visible) {
