@@ -68,21 +68,25 @@ function receiptCodeIn(html: string): string {
   return code;
 }
 
+/** Receipt-login throttling with tiny delays and a low ceiling, so tests can reach it quickly. */
+const createIntakeTestApp = () =>
+  createTestApp({
+    configure: (config) => {
+      config.throttles.receiptLogin = {
+        maxFailures: 4,
+        slowAfter: 2,
+        baseDelayMs: 1,
+        maxDelayMs: 5,
+        windowMs: 60_000,
+      };
+    },
+  });
+
 describe('anonymous intake', () => {
   let t: TestApp;
   let client: TestClient;
   before(async () => {
-    t = await createTestApp({
-      configure: (config) => {
-        config.throttles.receiptLogin = {
-          maxFailures: 4,
-          slowAfter: 2,
-          baseDelayMs: 1,
-          maxDelayMs: 5,
-          windowMs: 60_000,
-        };
-      },
-    });
+    t = await createIntakeTestApp();
   });
   after(() => t.close());
   beforeEach(() => {
@@ -293,17 +297,7 @@ describe('anonymous intake', () => {
 describe('receipt mailbox', () => {
   let t: TestApp;
   before(async () => {
-    t = await createTestApp({
-      configure: (config) => {
-        config.throttles.receiptLogin = {
-          maxFailures: 4,
-          slowAfter: 2,
-          baseDelayMs: 1,
-          maxDelayMs: 5,
-          windowMs: 60_000,
-        };
-      },
-    });
+    t = await createIntakeTestApp();
   });
   after(() => t.close());
 
