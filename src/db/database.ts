@@ -30,7 +30,12 @@ export function openPostgres(connectionString: string, maxConnections = 10): Dat
 /** `dataDir` undefined means an in-memory database (tests). */
 export async function openPGlite(dataDir: string | undefined): Promise<DatabaseHandle> {
   if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const pglite = await PGlite.create(dataDir ?? 'memory://', { parsers: pgliteParsers });
+  const pglite = await PGlite.create(dataDir ?? 'memory://', {
+    parsers: pgliteParsers,
+    // PGlite's 128 MB default buffer cache costs that much resident memory up front; a regional
+    // centre's data fits in far less, and the operating system caches the data files anyway.
+    postgresqlconf: ['shared_buffers=32MB'],
+  });
   const pool = new PGlitePool(pglite);
   // PostgresDialect only needs connect() and end(); the cast documents that duck typing.
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });

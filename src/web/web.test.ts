@@ -71,3 +71,24 @@ describe('web plumbing', () => {
     }
   });
 });
+
+describe('cached information pages', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(() => t.close());
+
+  it('render once, yet every response carries its own CSP nonce', async () => {
+    const nonces = new Set<string>();
+    for (let i = 0; i < 3; i++) {
+      const response = await t.app.inject({ method: 'GET', url: '/wat-is-mensenhandel' });
+      const nonce =
+        /'nonce-([0-9a-f]+)'/.exec(String(response.headers['content-security-policy']))?.[1] ?? '';
+      assert.ok(response.body.includes(`nonce="${nonce}"`));
+      assert.doesNotMatch(response.body, /nonce-marker/);
+      nonces.add(nonce);
+    }
+    assert.equal(nonces.size, 3);
+  });
+});

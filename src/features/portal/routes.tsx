@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { VNode } from 'preact';
-import { buildPageContext, type PageContext } from '../../web/page-context.ts';
-import { sendPage } from '../../web/render.ts';
+import type { PageContext } from '../../web/page-context.ts';
+import { createStaticPageCache } from '../../web/render.ts';
 import { bothLocales } from '../../web/routing.ts';
 import { audienceOutlines } from './content/audiences.ts';
 import { exploitationOutlines } from './content/exploitation.ts';
@@ -35,9 +35,10 @@ export const portalPages: readonly PortalPage[] = [
 ];
 
 export function registerPortalRoutes(app: FastifyInstance): void {
+  const sendStaticPage = createStaticPageCache();
   for (const page of portalPages) {
     for (const path of bothLocales(page.path)) {
-      app.get(path, (request, reply) => sendPage(reply, page.render(buildPageContext(request, reply))));
+      app.get(path, (request, reply) => sendStaticPage(request, reply, page.render));
     }
   }
 }
