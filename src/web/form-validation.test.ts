@@ -63,3 +63,23 @@ describe('form normalisation and the report form rules', () => {
     );
   });
 });
+
+describe('questions that do not apply', () => {
+  it('never block sending, whatever was typed in them', () => {
+    const result = validateReportForm(region, defaultIntakeLimits, {
+      acute_danger: 'no',
+      audience: 'self',
+      exploitation_forms: ['unknown'],
+      municipality: 'unknown',
+      narrative: 'Tekst',
+      reply_channel: 'receipt',
+      contact_email: 'anna@',
+      contact_phone: 'bel me',
+      professional_org_type: 'not-a-type',
+      may_leave_message: 'misschien',
+      consent: 'yes',
+    });
+    assert.ok(result.ok, JSON.stringify(result));
+    assert.equal(result.value.contact_email, undefined);
+  });
+});

@@ -245,7 +245,10 @@ describe('intake journey in a browser', { timeout: 120_000 }, () => {
       await page.goto(`${h.baseUrl}/en/melden`);
       assert.equal(await page.getAttribute('html', 'lang'), 'en');
       await page.check('#f-acute_danger-yes');
-      await Promise.all([page.waitForURL(`${h.baseUrl}/en/melden`), page.click('text=Continue')]);
+      await Promise.all([
+        page.waitForURL(`${h.baseUrl}/en/melden`),
+        page.getByRole('button', { name: 'Continue' }).click(),
+      ]);
 
       // "Call 112 now" comes before the form's heading.
       assert.equal(await page.locator('h1').textContent(), 'Your question or report');
@@ -276,8 +279,8 @@ describe('intake journey in a browser', { timeout: 120_000 }, () => {
         mimeType: 'image/jpeg',
         buffer: Buffer.from('This is text, not a photo.\n'),
       });
-      const refused = await submitReportForm(page);
-      assert.equal(refused, 400);
+      assert.equal(await submitReportForm(page), 400, 'the report with a text file is refused');
+      assert.equal(await reportsWith(h, narrative), 0, 'nothing is stored while there is an error');
 
       assert.match(await page.title(), /^Error: /);
       const fileError =
@@ -286,7 +289,10 @@ describe('intake journey in a browser', { timeout: 120_000 }, () => {
         `${fileError} Your files have not been sent yet. Please choose them again.`,
       ]);
       assert.equal(await page.getAttribute('[data-error-summary] a', 'href'), '#f-files');
-      assert.match((await page.textContent('#f-files-error')) ?? '', new RegExp(`^${escape(fileError)}`));
+      assert.match(
+        (await page.textContent('#f-files-error')) ?? '',
+        new RegExp(`^${escapeRegExp(fileError)}`),
+      );
       assert.equal(await page.getAttribute('#f-files', 'aria-invalid'), 'true');
       assert.match((await page.getAttribute('#f-files', 'aria-describedby')) ?? '', /\bf-files-error\b/);
       assert.equal(await page.inputValue('#f-narrative'), narrative, 'the typed story is kept');
@@ -299,6 +305,7 @@ describe('intake journey in a browser', { timeout: 120_000 }, () => {
       assert.equal(await submitReportForm(page), 303, 'the report is accepted');
       assert.equal(page.url(), `${h.baseUrl}/en/melden/ontvangen`);
       await receiptCode(page);
+      assert.equal(await reportsWith(h, narrative), 1);
       h.assertNoForeignRequests(firstRequest, 'the journey without JavaScript');
     } finally {
       await context.close();
@@ -496,12 +503,21 @@ function assertNoConsoleErrors(h: BrowserHarness, from: number): void {
   assert.deepEqual(errors, [], 'no console errors or CSP violations');
 }
 
+async function reportsWith(h: BrowserHarness, narrative: string): Promise<number> {
+  const rows = await h.testApp.database.db
+    .selectFrom('report')
+    .select('id')
+    .where('narrative', '=', narrative)
+    .execute();
+  return rows.length;
+}
+
 function tinyPng(): Promise<Buffer> {
   return sharp({ create: { width: 8, height: 8, channels: 3, background: '#336699' } })
     .png()
     .toBuffer();
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -99,7 +99,7 @@ export function validateReportForm(
   limits: IntakeLimits,
   input: Record<string, unknown>,
 ): { ok: true; value: ReportForm } | { ok: false; problems: FormProblem[] } {
-  const result = validateForm(reportFormSchema(region, limits), input);
+  const result = validateForm(reportFormSchema(region, limits), withoutInapplicable(input));
   const problems = result.ok ? [] : [...result.problems];
   const has = (field: string) => problems.some((p) => p.field === field);
   const require = (field: string, messageKey: string) => {
@@ -110,6 +110,23 @@ export function validateReportForm(
   if (input.reply_channel === 'phone') require('contact_phone', 'intake.errors.phone_required');
   if (result.ok && problems.length === 0) return { ok: true, value: minimise(result.value) };
   return { ok: false, problems };
+}
+
+/**
+ * Answers to questions that do not apply (an e-mail address typed before choosing to reply by code)
+ * are not checked: they must never block sending. They are still shown again if the form returns.
+ */
+function withoutInapplicable(input: Record<string, unknown>): Record<string, unknown> {
+  const applicable = { ...input };
+  if (input.audience !== 'professional') delete applicable.professional_org_type;
+  if (input.reply_channel !== 'email') delete applicable.contact_email;
+  if (input.reply_channel !== 'phone') {
+    delete applicable.contact_phone;
+    delete applicable.may_leave_message;
+  }
+  if (input.reply_channel !== 'email' && input.reply_channel !== 'phone')
+    delete applicable.safe_contact_hints;
+  return applicable;
 }
 
 /** Keep only what the chosen way of replying needs (data minimisation). */
