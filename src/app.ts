@@ -80,10 +80,11 @@ export async function buildApp(options: {
     limits: {
       fileSize: config.intake.maxFileBytes,
       files: config.intake.maxFiles + 1,
-      fields: 50,
-      // Generous, so an over-long text is refused with a message instead of cut off silently.
-      fieldSize: 1024 * 1024,
-      parts: 60,
+      fields: 40,
+      // Above the longest text a form accepts (20,000 characters of up to 4 bytes), so an over-long
+      // text is refused with a message instead of cut off silently.
+      fieldSize: 128 * 1024,
+      parts: 50,
     },
   });
   await registerSecurityHeaders(app, config);

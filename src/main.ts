@@ -23,7 +23,11 @@ logger.info(
   `Baken listening on ${config.publicUrl}`,
 );
 if (setupLink) {
-  logger.info(`First start: create the administrator at ${setupLink} (valid 24 hours, once)`);
+  // Straight to the console, not through the logger: the link is a credential and must not end up
+  // in shipped logs.
+  process.stdout.write(
+    `\nFirst start: create the administrator at\n  ${setupLink}\n(valid 24 hours, once)\n\n`,
+  );
 }
 
 const stopHousekeeping = startIntakeHousekeeping(database.db, logger);

@@ -22,12 +22,14 @@ export interface Config {
   secrets: Secrets;
   region: Region;
   intake: IntakeLimits;
-  throttles: { receiptLogin: ThrottleLimits };
+  throttles: { receiptLogin: ThrottleLimits; intakeSubmission: ThrottleLimits };
 }
 
 /** Per-source limits on guessable endpoints (see web/source-throttle.ts). */
 export interface ThrottleLimits {
-  maxFailures: number;
+  /** Attempts allowed in one window; further ones are refused until the window ends. */
+  maxAttempts: number;
+  /** Attempts after which each further one is slowed down, doubling from `baseDelayMs`. */
   slowAfter: number;
   baseDelayMs: number;
   maxDelayMs: number;
@@ -57,16 +59,30 @@ export const defaultIntakeLimits: IntakeLimits = {
   consentVersion: '2026-11',
 };
 
-/** Receipt logins: slowed after 3 failures (doubling from 0.5 s to 8 s), refused after 20 an hour. */
-export const defaultThrottles: Config['throttles'] = {
-  receiptLogin: {
-    maxFailures: 20,
-    slowAfter: 3,
-    baseDelayMs: 500,
-    maxDelayMs: 8000,
-    windowMs: 60 * 60 * 1000,
-  },
-};
+const HOUR = 60 * 60 * 1000;
+
+/**
+ * Receipt logins: failed ones are slowed after 3 (doubling from 0.5 s to 8 s) and refused after 20 an
+ * hour. Reports and reporter messages: 30 an hour from one source, more than any person needs.
+ */
+function throttlesFrom(env: Env): Config['throttles'] {
+  return {
+    receiptLogin: { maxAttempts: 20, slowAfter: 3, baseDelayMs: 500, maxDelayMs: 8000, windowMs: HOUR },
+    intakeSubmission: {
+      maxAttempts: positiveInteger('BAKEN_INTAKE_LIMIT_PER_HOUR', env.BAKEN_INTAKE_LIMIT_PER_HOUR ?? '30'),
+      slowAfter: Number.MAX_SAFE_INTEGER,
+      baseDelayMs: 0,
+      maxDelayMs: 0,
+      windowMs: HOUR,
+    },
+  };
+}
+
+function positiveInteger(name: string, value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new Error(`${name} must be a positive whole number`);
+  return number;
+}
 
 type Env = Record<string, string | undefined>;
 
@@ -95,12 +111,12 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     dataDir,
     databaseUrl,
-    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY, nodeEnv),
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     secrets: loadSecrets(env, dataDir),
     region: loadRegion(env.REGION ?? 'twente'),
     intake: defaultIntakeLimits,
-    throttles: defaultThrottles,
+    throttles: throttlesFrom(env),
   };
 }
 
@@ -115,9 +131,14 @@ function parsePort(value: string): number {
   return port;
 }
 
-function parseTrustProxy(value: string | undefined): boolean | string[] {
+function parseTrustProxy(value: string | undefined, nodeEnv: Config['env']): boolean | string[] {
   if (!value || value === 'false') return false;
-  if (value === 'true') return true;
+  if (value === 'true') {
+    // Trusting every hop lets any client choose its own address and escape per-source limits.
+    if (nodeEnv === 'production')
+      throw new Error('TRUST_PROXY=true is refused in production: list the proxy addresses');
+    return true;
+  }
   return value
     .split(',')
     .map((entry) => entry.trim())

@@ -30,8 +30,9 @@ const genericMessages: Record<ProblemKind, string> = {
 };
 
 /**
- * Turns a parsed form body into plain values: strings trimmed, empty strings dropped, and the fields
- * named in `arrayFields` always arrays (a single checked checkbox arrives as a string).
+ * Turns a parsed form body into plain values: strings trimmed and without NUL characters, empty
+ * strings dropped, and the fields named in `arrayFields` always arrays (a single checked checkbox
+ * arrives as a string).
  */
 export function normaliseForm(body: unknown, arrayFields: readonly string[] = []): Record<string, unknown> {
   const input = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
@@ -39,7 +40,8 @@ export function normaliseForm(body: unknown, arrayFields: readonly string[] = []
   for (const [key, raw] of Object.entries(input)) {
     const values = (Array.isArray(raw) ? raw : [raw])
       .filter((v): v is string => typeof v === 'string')
-      .map((v) => v.replace(/\r\n/g, '\n').trim())
+      // PostgreSQL text cannot hold NUL, which pasting from some PDFs brings along.
+      .map((v) => v.replace(/\r\n/g, '\n').replaceAll('\u0000', '').trim())
       .filter((v) => v !== '');
     if (arrayFields.includes(key)) output[key] = [...new Set(values)];
     else if (values[0] !== undefined) output[key] = values[0];

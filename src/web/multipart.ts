@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { AppError } from './errors.ts';
 
 export interface UploadedFile {
   fileName: string;
@@ -40,13 +41,23 @@ export async function readForm(request: FastifyRequest, maxFiles: number): Promi
         form.tooManyFiles = true;
         continue;
       }
-      form.files.push({ fileName: part.filename, data, truncated: part.file.truncated });
+      // A hand-made request may send a file part without a name.
+      const fileName = (part.filename as string | undefined) ?? '';
+      form.files.push({ fileName, data, truncated: part.file.truncated });
     }
   } catch (error) {
-    if ((error as { code?: string }).code !== 'FST_FILES_LIMIT') throw error;
-    form.tooManyFiles = true;
+    const code = (error as { code?: string }).code;
+    if (code === 'FST_FILES_LIMIT') form.tooManyFiles = true;
+    else if (code?.startsWith('FST_') || isMalformedMultipart(error)) throw new AppError('bad_request');
+    else throw error;
   }
   return form;
+}
+
+/** Busboy's words for a body that is not valid multipart: the client's fault, not ours. */
+function isMalformedMultipart(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : '';
+  return /multipart|boundary|part header|end of form/i.test(message);
 }
 
 function addField(fields: ParsedForm['fields'], name: string, value: string): void {

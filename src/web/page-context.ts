@@ -19,11 +19,23 @@ export interface PageContext {
   assets: { stylesheet: string; script: string };
 }
 
+/**
+ * The page's own path without locale prefix, as used in links. A matched route without parameters
+ * gives its pattern, so odd spellings of a URL (`/cont%61ct`) never become new links or cache keys;
+ * an unknown URL links back to the home page rather than echoing whatever was requested.
+ */
+function pagePath(request: FastifyRequest): string {
+  const route = request.routeOptions.url;
+  if (route === undefined) return '/';
+  if (!route.includes(':') && !route.includes('*')) return pathWithoutLocale(route);
+  return pathWithoutLocale(request.url).replace(/[\\]/g, '/').replace(/^\/+/, '/');
+}
+
 export function buildPageContext(request: FastifyRequest, reply: FastifyReply): PageContext {
   const { translators, config, assets } = request.server.deps;
   const locale = localeFromPath(request.url);
   const translator: Translator = translators[locale];
-  const path = pathWithoutLocale(request.url);
+  const path = pagePath(request);
   const other: Locale = locale === 'nl' ? 'en' : 'nl';
   return {
     locale,

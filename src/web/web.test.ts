@@ -92,3 +92,27 @@ describe('cached information pages', () => {
     assert.equal(nonces.size, 3);
   });
 });
+
+describe('links built from the requested URL', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(() => t.close());
+
+  const languageLink = (html: string) => /class="utrecht-link baken-lang" href="([^"]*)"/.exec(html)?.[1];
+
+  it('never point to another site from an odd URL', async () => {
+    for (const url of ['/en//evil.example/x', '/en/\\evil.example', '//evil.example']) {
+      const response = await t.app.inject({ method: 'GET', url });
+      assert.equal(response.statusCode, 404);
+      assert.equal(languageLink(response.body), url.startsWith('/en') ? '/' : '/en');
+    }
+  });
+
+  it('use the route, not the spelling, for a matched page', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/w%61t-is-mensenhandel' });
+    assert.equal(response.statusCode, 200);
+    assert.equal(languageLink(response.body), '/en/wat-is-mensenhandel');
+  });
+});

@@ -73,12 +73,13 @@ const createIntakeTestApp = () =>
   createTestApp({
     configure: (config) => {
       config.throttles.receiptLogin = {
-        maxFailures: 4,
+        maxAttempts: 4,
         slowAfter: 2,
         baseDelayMs: 1,
         maxDelayMs: 5,
         windowMs: 60_000,
       };
+      config.throttles.intakeSubmission = { ...config.throttles.intakeSubmission, maxAttempts: 1000 };
     },
   });
 
@@ -433,5 +434,108 @@ describe('mailbox sessions', () => {
     assert.equal(await removeExpiredMailboxSessions(t.database.db), 1);
     assert.equal(await resumeMailboxSession(t.database.db, live), report.id);
     assert.equal(await resumeMailboxSession(t.database.db, stale), undefined);
+  });
+});
+
+describe('abuse resistance', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({
+      configure: (config) => {
+        config.throttles.receiptLogin = {
+          maxAttempts: 4,
+          slowAfter: 10,
+          baseDelayMs: 1,
+          maxDelayMs: 5,
+          windowMs: 60_000,
+        };
+        config.throttles.intakeSubmission = { ...config.throttles.intakeSubmission, maxAttempts: 2 };
+      },
+    });
+  });
+  after(() => t.close());
+
+  it('limits reports per source, keeping what was typed', async () => {
+    const client = new TestClient(t.app);
+    client.remoteAddress = '192.0.2.10';
+    assert.equal((await submitValidReport(client, { narrative: 'Eerste.' })).response.statusCode, 303);
+    assert.equal((await submitValidReport(client, { narrative: 'Tweede.' })).response.statusCode, 303);
+    const third = await submitValidReport(client, { narrative: 'Derde, nog bewaard.' });
+    assert.equal(third.response.statusCode, 429);
+    assert.match(errorSummary(third.response.body)[0] ?? '', /veel berichten verstuurd/);
+    assert.match(third.response.body, /Derde, nog bewaard\./);
+    const other = new TestClient(t.app);
+    other.remoteAddress = '192.0.2.11';
+    assert.equal((await submitValidReport(other, { narrative: 'Andere bron.' })).response.statusCode, 303);
+  });
+
+  it('counts receipt guesses as they arrive, so a burst cannot slip past the limit', async () => {
+    const client = new TestClient(t.app);
+    client.remoteAddress = '192.0.2.20';
+    const page = await client.get('/mijn-melding');
+    const csrf = inputValue(page.body, '_csrf');
+    const burst = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        client.postForm('/mijn-melding', { _csrf: csrf, code: '9999 8888 7777 6666' }),
+      ),
+    );
+    assert.equal(burst.filter((r) => r.statusCode === 400).length, 4);
+    assert.equal(burst.filter((r) => r.statusCode === 429).length, 8);
+  });
+
+  it('removes NUL characters instead of losing the report', async () => {
+    const client = new TestClient(t.app);
+    client.remoteAddress = '192.0.2.30';
+    const { response } = await submitValidReport(client, { narrative: 'Geplakt\u0000 uit een PDF.' });
+    assert.equal(response.statusCode, 303);
+    const stored = await t.database.db
+      .selectFrom('report')
+      .select('narrative')
+      .where('narrative', '=', 'Geplakt uit een PDF.')
+      .executeTakeFirst();
+    assert.ok(stored);
+  });
+
+  it('answers a malformed upload with a 400 page, not a server error', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/melden/versturen',
+      headers: { 'content-type': 'multipart/form-data; boundary=xyz' },
+      payload: '--xyz\r\nContent-Disposition: form-data; name="narrative"\r\n\r\nhalf',
+    });
+    assert.equal(response.statusCode, 400);
+    assert.match(response.body, /Dit verzoek klopt niet/);
+  });
+
+  it('closes the mailbox even with an expired form, and keeps a message written after the session ran out', async () => {
+    const reporter = new TestClient(t.app);
+    reporter.remoteAddress = '192.0.2.40';
+    await submitValidReport(reporter, { narrative: 'Brievenbus verloopt.' });
+    const code = receiptCodeIn((await reporter.get('/melden/ontvangen')).body);
+    const login = await reporter.get('/mijn-melding');
+    await reporter.postForm('/mijn-melding', { _csrf: inputValue(login.body, '_csrf'), code });
+    const mailbox = await reporter.get('/mijn-melding/berichten');
+    const csrf = inputValue(mailbox.body, '_csrf');
+
+    // The session ends on the server while the reporter is still typing.
+    await t.database.db.deleteFrom('mailbox_session').execute();
+    const late = await reporter.postMultipart('/mijn-melding/berichten', {
+      _csrf: csrf,
+      body: 'Lang over nagedacht.',
+    });
+    assert.equal(late.statusCode, 401);
+    assert.equal(inputValue(late.body, 'pending_body'), 'Lang over nagedacht.');
+    const again = await reporter.postForm('/mijn-melding', {
+      _csrf: inputValue(late.body, '_csrf'),
+      code,
+      pending_body: 'Lang over nagedacht.',
+    });
+    assert.equal(again.statusCode, 200);
+    assert.match(again.body, /<textarea[^>]*>Lang over nagedacht\.<\/textarea>/);
+
+    const close = await reporter.postForm('/mijn-melding/sluiten', { _csrf: 'expired' });
+    assert.equal(close.statusCode, 303);
+    assert.equal(close.headers['clear-site-data'], '"cache", "cookies", "storage"');
+    assert.equal((await reporter.get('/mijn-melding/berichten')).statusCode, 303);
   });
 });

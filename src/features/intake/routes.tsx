@@ -9,6 +9,7 @@ import { readForm } from '../../web/multipart.ts';
 import { normaliseForm, toFieldErrors, type FormProblem } from '../../web/form-validation.ts';
 import { FORM_LEVEL, type FieldErrors } from '../../web/components/form.tsx';
 import { SourceThrottle, sleep } from '../../web/source-throttle.ts';
+import { ConcurrencyLimit } from '../../web/concurrency.ts';
 import { reportArrayFields, reportFieldOrder, validateReportForm } from './report-form.ts';
 import { issueSubmissionKey, openSubmissionKey } from './submission-key.ts';
 import { submitReport, takeReceiptForDisplay } from './intake-service.ts';
@@ -29,21 +30,38 @@ import { MailboxLoginPage, MailboxPage } from './views/mailbox.tsx';
 const RECEIPT_COOKIE = 'baken_receipt';
 const MAILBOX_COOKIE = 'baken_mailbox';
 
+/**
+ * Forms with files are read whole into memory, so only a few are read at once; the rest wait their
+ * turn with their bodies still in the network buffers, and past that they are told to come back.
+ */
+const uploadSlots = new ConcurrencyLimit(4, 50);
+
 export function registerIntakeRoutes(app: FastifyInstance): void {
-  const throttle = new SourceThrottle(app.deps.config.throttles.receiptLogin);
+  const loginThrottle = new SourceThrottle(app.deps.config.throttles.receiptLogin);
+  const submissionThrottle = new SourceThrottle(app.deps.config.throttles.intakeSubmission);
+  const withUploadSlot =
+    (
+      handler: (
+        request: FastifyRequest,
+        reply: FastifyReply,
+        throttle: SourceThrottle,
+      ) => Promise<FastifyReply>,
+    ) =>
+    (request: FastifyRequest, reply: FastifyReply) =>
+      uploadSlots.run(() => handler(request, reply, submissionThrottle));
   for (const path of bothLocales('/melden')) {
     app.get(path, (request, reply) => showStart(request, reply, []));
     app.post(path, answerDangerQuestion);
   }
-  for (const path of bothLocales('/melden/versturen')) app.post(path, submitReportForm);
+  for (const path of bothLocales('/melden/versturen')) app.post(path, withUploadSlot(submitReportForm));
   for (const path of bothLocales('/melden/ontvangen')) app.get(path, showConfirmation);
   for (const path of bothLocales('/mijn-melding')) {
     app.get(path, showMailboxLogin);
-    app.post(path, (request, reply) => logInWithReceipt(request, reply, throttle));
+    app.post(path, (request, reply) => logInWithReceipt(request, reply, loginThrottle));
   }
   for (const path of bothLocales('/mijn-melding/berichten')) {
     app.get(path, showMailbox);
-    app.post(path, postReporterMessage);
+    app.post(path, withUploadSlot(postReporterMessage));
   }
   for (const path of bothLocales('/mijn-melding/sluiten')) app.post(path, closeMailbox);
 }
@@ -103,7 +121,7 @@ function showReportForm(
   );
 }
 
-async function submitReportForm(request: FastifyRequest, reply: FastifyReply) {
+async function submitReportForm(request: FastifyRequest, reply: FastifyReply, throttle: SourceThrottle) {
   const { config, db } = request.server.deps;
   const ctx = buildPageContext(request, reply);
   const form = await readForm(request, config.intake.maxFiles);
@@ -111,9 +129,12 @@ async function submitReportForm(request: FastifyRequest, reply: FastifyReply) {
   const acuteDanger = input.acute_danger === 'yes' ? 'yes' : 'no';
   const submissionKey = openSubmissionKey(config.secrets.secretKey, input.submission_key);
   const expired = !isValidCsrfToken(request, input[CSRF_FIELD]) || !submissionKey;
+  const tooMany = !throttle.begin(throttle.sourceOf(request)).allowed;
 
   const validation = validateReportForm(config.region, config.intake, input);
-  const uploads = await processUploads(form, config.intake);
+  // Files are only examined for a form that may be stored: checking them is the costly part.
+  const uploads =
+    expired || tooMany ? { files: [], problems: [] } : await processUploads(form, config.intake);
   const problems: FormProblem[] = validation.ok ? [] : validation.problems;
   for (const field of form.truncatedFields) {
     if (!problems.some((p) => p.field === field)) {
@@ -121,9 +142,10 @@ async function submitReportForm(request: FastifyRequest, reply: FastifyReply) {
     }
   }
 
-  if (expired || !validation.ok || problems.length > 0 || uploads.problems.length > 0) {
+  if (expired || tooMany || !validation.ok || problems.length > 0 || uploads.problems.length > 0) {
     const errors = [
       ...(expired ? [{ field: FORM_LEVEL, message: ctx.t('validation.form_expired') }] : []),
+      ...(tooMany ? [{ field: FORM_LEVEL, message: ctx.t('intake.errors.too_many_submissions') }] : []),
       ...toFieldErrors(problems, ctx.t, reportFieldOrder),
       ...fileErrors(ctx, form.files.length > 0, uploads.problems),
     ];
@@ -139,7 +161,7 @@ async function submitReportForm(request: FastifyRequest, reply: FastifyReply) {
           ? String(input.submission_key)
           : issueSubmissionKey(config.secrets.secretKey),
       },
-      expired ? 403 : 400,
+      expired ? 403 : tooMany ? 429 : 400,
     );
   }
 
@@ -191,11 +213,12 @@ async function logInWithReceipt(request: FastifyRequest, reply: FastifyReply, th
   const { config, db } = request.server.deps;
   const ctx = buildPageContext(request, reply);
   const source = throttle.sourceOf(request);
-  const decision = throttle.check(source);
+  const decision = throttle.begin(source);
   if (!decision.allowed) return sendErrorPage(request, reply, 'rate_limited');
   await sleep(decision.delayMs);
 
   const input = normaliseForm(request.body);
+  const pendingBody = typeof input.pending_body === 'string' ? input.pending_body : undefined;
   const fail = (message: string, status: number) =>
     sendPage(
       reply,
@@ -203,23 +226,32 @@ async function logInWithReceipt(request: FastifyRequest, reply: FastifyReply, th
         ctx={ctx}
         errors={[{ field: 'code', message }]}
         csrfToken={issueCsrfToken(request, reply)}
+        pendingBody={pendingBody}
       />,
       status,
     );
-  if (!isValidCsrfToken(request, input[CSRF_FIELD])) return fail(ctx.t('validation.form_expired'), 403);
+  if (!isValidCsrfToken(request, input[CSRF_FIELD])) {
+    throttle.refund(source); // not a guess at a code
+    return fail(ctx.t('validation.form_expired'), 403);
+  }
 
   const reportId = await findReportByReceipt(
     db,
     config.secrets.secretKey,
     typeof input.code === 'string' ? input.code : '',
   );
-  if (!reportId) {
-    throttle.recordFailure(source);
-    return fail(ctx.t('mailbox.login.invalid'), 400);
-  }
+  if (!reportId) return fail(ctx.t('mailbox.login.invalid'), 400);
+  throttle.refund(source);
   await closeMailboxSession(db, request.cookies[cookieName(config, MAILBOX_COOKIE)]);
   const sessionId = await openMailboxSession(db, reportId);
   reply.setCookie(cookieName(config, MAILBOX_COOKIE), sessionId, cookieOptions(config));
+  // A message begun before the session ran out comes back, unsent, for the reporter to send.
+  if (pendingBody)
+    return renderMailbox(request, reply, ctx, reportId, {
+      errors: [],
+      values: { body: pendingBody },
+      sent: false,
+    });
   return reply.redirect(ctx.href('/mijn-melding/berichten'), 303);
 }
 
@@ -259,20 +291,36 @@ async function renderMailbox(
   );
 }
 
-async function postReporterMessage(request: FastifyRequest, reply: FastifyReply) {
+async function postReporterMessage(request: FastifyRequest, reply: FastifyReply, throttle: SourceThrottle) {
   const { config, db } = request.server.deps;
   const ctx = buildPageContext(request, reply);
   const reportId = await currentMailbox(request);
   // Drain the upload even when refusing it, so the client gets the answer instead of a reset.
   const form = await readForm(request, config.intake.maxFiles);
-  if (!reportId) return reply.redirect(ctx.href('/mijn-melding'), 303);
-
   const input = normaliseForm(form.fields);
   const body = typeof input.body === 'string' ? input.body : '';
-  const uploads = await processUploads(form, config.intake);
+  if (!reportId) {
+    // The session ran out while the message was written: log in again, and the text comes back.
+    return sendPage(
+      reply,
+      <MailboxLoginPage
+        ctx={ctx}
+        errors={[]}
+        csrfToken={issueCsrfToken(request, reply)}
+        notice={ctx.t('mailbox.expired_message_kept')}
+        pendingBody={body.slice(0, config.intake.maxMessageChars)}
+      />,
+      401,
+    );
+  }
+
+  const expired = !isValidCsrfToken(request, input[CSRF_FIELD]);
+  const tooMany = !throttle.begin(throttle.sourceOf(request)).allowed;
+  const uploads =
+    expired || tooMany ? { files: [], problems: [] } : await processUploads(form, config.intake);
   const errors: FieldErrors = [];
-  if (!isValidCsrfToken(request, input[CSRF_FIELD]))
-    errors.push({ field: FORM_LEVEL, message: ctx.t('validation.form_expired') });
+  if (expired) errors.push({ field: FORM_LEVEL, message: ctx.t('validation.form_expired') });
+  if (tooMany) errors.push({ field: FORM_LEVEL, message: ctx.t('intake.errors.too_many_submissions') });
   if (body.length > config.intake.maxMessageChars || form.truncatedFields.includes('body')) {
     errors.push({
       field: 'body',
@@ -295,12 +343,13 @@ async function postReporterMessage(request: FastifyRequest, reply: FastifyReply)
   return reply.redirect(`${ctx.href('/mijn-melding/berichten')}?verzonden`, 303);
 }
 
-/** Ends the session and asks the browser to forget everything this site stored. */
+/**
+ * Ends the session and asks the browser to forget everything this site stored. Needs no CSRF check:
+ * closing is always safe, and must work even from a page whose form token expired.
+ */
 async function closeMailbox(request: FastifyRequest, reply: FastifyReply) {
   const { config, db } = request.server.deps;
   const ctx = buildPageContext(request, reply);
-  const input = normaliseForm(request.body);
-  if (!isValidCsrfToken(request, input[CSRF_FIELD])) return sendErrorPage(request, reply, 'csrf_invalid');
   await closeMailboxSession(db, request.cookies[cookieName(config, MAILBOX_COOKIE)]);
   reply.clearCookie(cookieName(config, MAILBOX_COOKIE), cookieOptions(config));
   reply.header('clear-site-data', '"cache", "cookies", "storage"');

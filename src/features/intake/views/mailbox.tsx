@@ -19,11 +19,14 @@ export function MailboxLoginPage({
   errors,
   csrfToken,
   notice,
+  pendingBody,
 }: {
   ctx: PageContext;
   errors: FieldErrors;
   csrfToken: string;
   notice?: string | undefined;
+  /** A message written before the session ran out, carried through the login. */
+  pendingBody?: string | undefined;
 }) {
   const { t } = ctx;
   return (
@@ -38,6 +41,7 @@ export function MailboxLoginPage({
       <p class="utrecht-paragraph">{t('mailbox.login.intro')}</p>
       <form class="baken-form" method="post" action={ctx.href('/mijn-melding')} novalidate>
         <HiddenField name={CSRF_FIELD} value={csrfToken} />
+        {pendingBody ? <HiddenField name="pending_body" value={pendingBody} /> : null}
         {/* The code is never put back into the field: it should not linger in the page. */}
         <TextInput
           name="code"

@@ -219,7 +219,8 @@ function ContactFields({
           label={t('intake.contact.email')}
           hint={t('intake.contact.email_hint')}
           value={text(values.contact_email)}
-          autocomplete="email"
+          // Not "email": the browser would remember the address on a device others may use.
+          autocomplete="off"
           spellcheck={false}
           maxLength={254}
           error={errorFor(errors, 'contact_email')}
@@ -229,7 +230,7 @@ function ContactFields({
           type="tel"
           label={t('intake.contact.phone')}
           value={text(values.contact_phone)}
-          autocomplete="tel"
+          autocomplete="off"
           maxLength={30}
           error={errorFor(errors, 'contact_phone')}
         />
