@@ -60,7 +60,8 @@ create table attachment (
   file_name bytea not null,        -- encrypted: names often carry personal data
   media_type text not null,        -- detected from content
   size_bytes integer not null,
-  sha256 text not null,            -- of the original upload
+  sha256 bytea not null,           -- encrypted: hex SHA-256 of the original upload (a plain hash
+                                   -- would tell anyone holding the file that it was uploaded)
   original bytea not null,         -- encrypted original
   clean_media_type text not null,
   clean bytea not null,            -- encrypted copy without metadata, the one staff see

@@ -65,7 +65,7 @@ export interface AttachmentTable {
   file_name: Buffer;
   media_type: string;
   size_bytes: number;
-  sha256: string;
+  sha256: Buffer;
   original: Buffer;
   clean_media_type: string;
   clean: Buffer;
@@ -89,11 +89,56 @@ export interface StaffUserTable {
   password_hash: string;
   created_at: CreatedAt;
   disabled_at: Timestamp | null;
+  failed_login_count: Generated<number>;
+  locked_at: Timestamp | null;
+}
+
+export interface StaffSessionTable {
+  id_hash: string;
+  user_id: string;
+  stage: 'password' | 'full';
+  created_at: CreatedAt;
+  last_seen_at: Timestamp;
+}
+
+export interface StaffTotpTable {
+  user_id: string;
+  data_key_id: string;
+  secret: Buffer;
+  last_used_step: number | null;
+  enabled_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+export interface StaffRecoveryCodeTable {
+  id: string;
+  user_id: string;
+  code_hash: string;
+  created_at: CreatedAt;
+  used_at: Timestamp | null;
 }
 
 export interface SetupTokenTable {
   token_hash: string;
   expires_at: Timestamp;
+}
+
+/** Append-only: a trigger refuses updates and deletes (see features/audit). */
+export interface AuditEventTable {
+  seq: number;
+  id: string;
+  at: Date;
+  actor_user_id: string | null;
+  actor_role: string | null;
+  action: string;
+  entity_type: string | null;
+  entity_id: string | null;
+  reason: string | null;
+  request_id: string | null;
+  /** Inserted as JSON text, read back parsed. */
+  details: ColumnType<Record<string, unknown> | null, string | null, never>;
+  prev_hash: string;
+  hash: string;
 }
 
 export interface SchemaMigrationTable {
@@ -110,6 +155,10 @@ export interface DB {
   mailbox_session: MailboxSessionTable;
   staff_user: StaffUserTable;
   setup_token: SetupTokenTable;
+  staff_session: StaffSessionTable;
+  staff_totp: StaffTotpTable;
+  staff_recovery_code: StaffRecoveryCodeTable;
+  audit_event: AuditEventTable;
   schema_migration: SchemaMigrationTable;
 }
 

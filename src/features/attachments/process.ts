@@ -17,11 +17,14 @@ export interface ProcessedFile {
   /** Detected from the content, never from the name or the client's content type. */
   mediaType: string;
   sizeBytes: number;
-  /** Hex SHA-256 of the original bytes, so staff can show a file is unaltered since upload. */
+  /**
+   * Hex SHA-256 of the original bytes, so staff can show a file is unaltered since upload. Stored
+   * encrypted like the file itself: it identifies the file to anyone who has a copy.
+   */
   sha256: string;
   original: Buffer;
   cleanMediaType: string;
-  /** Metadata-free copy: the one staff see. */
+  /** Copy without metadata (or, for a PDF, active content): the one staff see. */
   clean: Buffer;
 }
 

@@ -6,9 +6,11 @@ import type { ProcessedFile } from './process.ts';
 
 /**
  * Attachments are stored encrypted under their report's data key: the name (names often identify
- * people) and both file versions. Type, size, hash and time stay readable for listing.
+ * people), the hash of the original and both file versions. A readable hash would let anyone holding
+ * a copy of the file check that it was uploaded, also after the data key is destroyed. Type, size and
+ * time stay readable for listing.
  */
-type SealedColumn = 'file_name' | 'original' | 'clean';
+type SealedColumn = 'file_name' | 'sha256' | 'original' | 'clean';
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -22,13 +24,14 @@ export interface AttachmentSummary {
   messageId: string | null;
   mediaType: string;
   sizeBytes: number;
-  sha256: string;
   createdAt: Date;
 }
 
 export interface AttachmentContent {
   fileName: string;
   mediaType: string;
+  /** Hex SHA-256 of the original upload, whichever version `data` is. */
+  sha256: string;
   data: Buffer;
 }
 
@@ -60,7 +63,7 @@ export async function storeAttachments(
         file_name: encrypt(dataKey.key, file.fileName, aad(id, 'file_name')),
         media_type: file.mediaType,
         size_bytes: file.sizeBytes,
-        sha256: file.sha256,
+        sha256: encrypt(dataKey.key, file.sha256, aad(id, 'sha256')),
         original: encrypt(dataKey.key, file.original, aad(id, 'original')),
         clean_media_type: file.cleanMediaType,
         clean: encrypt(dataKey.key, file.clean, aad(id, 'clean')),
@@ -101,7 +104,7 @@ export async function listAttachments(db: Database, reportId: string): Promise<A
   if (!uuidPattern.test(reportId)) return [];
   const rows = await db
     .selectFrom('attachment')
-    .select(['id', 'message_id', 'media_type', 'size_bytes', 'sha256', 'created_at'])
+    .select(['id', 'message_id', 'media_type', 'size_bytes', 'created_at'])
     .where('report_id', '=', reportId)
     .orderBy('created_at')
     .orderBy('id')
@@ -111,7 +114,6 @@ export async function listAttachments(db: Database, reportId: string): Promise<A
     messageId: row.message_id,
     mediaType: row.media_type,
     sizeBytes: row.size_bytes,
-    sha256: row.sha256,
     createdAt: row.created_at,
   }));
 }
@@ -136,6 +138,7 @@ export async function readAttachment(
     .select((eb) => [
       'report.data_key_id',
       'attachment.file_name',
+      'attachment.sha256',
       // Only the requested version: each can be megabytes.
       eb.ref(variant === 'clean' ? 'attachment.clean' : 'attachment.original').as('data'),
       eb.ref(variant === 'clean' ? 'attachment.clean_media_type' : 'attachment.media_type').as('media_type'),
@@ -149,6 +152,7 @@ export async function readAttachment(
   return {
     fileName: decrypt(key, row.file_name, aad(attachmentId, 'file_name')).toString('utf8'),
     mediaType: row.media_type,
+    sha256: decrypt(key, row.sha256, aad(attachmentId, 'sha256')).toString('utf8'),
     data: decrypt(key, row.data, aad(attachmentId, variant)),
   };
 }
