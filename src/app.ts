@@ -18,6 +18,8 @@ import { registerErrorHandling } from './web/error-handling.tsx';
 import { registerPortalRoutes } from './features/portal/routes.tsx';
 import { registerIntakeRoutes } from './features/intake/routes.tsx';
 import { registerSetupRoutes } from './features/setup/routes.tsx';
+import { registerAuthRoutes } from './features/auth/routes.tsx';
+import { registerPolicy } from './web/policy.ts';
 
 /** What every feature may use; passed in so tests can build an app on their own database. */
 export interface AppDeps {
@@ -62,6 +64,10 @@ export async function buildApp(options: {
   app.decorate('deps', deps);
 
   app.addHook('onResponse', (request, reply, done) => {
+    if (!request.log.isLevelEnabled('info')) {
+      done();
+      return;
+    }
     request.log.info(
       {
         method: request.method,
@@ -87,8 +93,10 @@ export async function buildApp(options: {
       parts: 50,
     },
   });
-  await registerSecurityHeaders(app, config);
+  registerSecurityHeaders(app, config);
   registerErrorHandling(app);
+  // Before any route: every back-office route must declare its access rule, or the app does not start.
+  registerPolicy(app);
 
   app.get('/assets/:file', (request, reply) => {
     const asset = deps.assets.byPath.get(request.url.split('?')[0] ?? '');
@@ -99,6 +107,7 @@ export async function buildApp(options: {
   await app.register(registerPortalRoutes);
   await app.register(registerIntakeRoutes);
   await app.register(registerSetupRoutes);
+  await app.register(registerAuthRoutes);
   return app;
 }
 

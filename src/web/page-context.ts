@@ -40,7 +40,7 @@ export function buildPageContext(request: FastifyRequest, reply: FastifyReply): 
   return {
     locale,
     t: translator.t,
-    nonce: reply.cspNonce.script,
+    nonce: reply.cspNonce,
     region: config.region,
     path,
     href: (target) => localisedPath(locale, target),

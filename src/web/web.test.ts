@@ -14,11 +14,11 @@ describe('web plumbing', () => {
     assert.equal(response.statusCode, 200);
     const csp = String(response.headers['content-security-policy']);
     assert.match(csp, /default-src 'none'/);
-    assert.match(csp, /script-src 'self' 'nonce-[0-9a-f]+'/);
+    assert.match(csp, /script-src 'self' 'nonce-[A-Za-z0-9_-]+'/);
     assert.match(csp, /frame-ancestors 'none'/);
     assert.equal(response.headers['cache-control'], 'no-store');
     assert.equal(response.headers['referrer-policy'], 'no-referrer');
-    const nonce = /nonce-([0-9a-f]+)/.exec(csp)?.[1];
+    const nonce = /nonce-([A-Za-z0-9_-]+)/.exec(csp)?.[1];
     assert.ok(nonce && response.body.includes(`nonce="${nonce}"`), 'the script tag carries the nonce');
   });
 
@@ -84,7 +84,7 @@ describe('cached information pages', () => {
     for (let i = 0; i < 3; i++) {
       const response = await t.app.inject({ method: 'GET', url: '/wat-is-mensenhandel' });
       const nonce =
-        /'nonce-([0-9a-f]+)'/.exec(String(response.headers['content-security-policy']))?.[1] ?? '';
+        /'nonce-([A-Za-z0-9_-]+)'/.exec(String(response.headers['content-security-policy']))?.[1] ?? '';
       assert.ok(response.body.includes(`nonce="${nonce}"`));
       assert.doesNotMatch(response.body, /nonce-marker/);
       nonces.add(nonce);
@@ -114,5 +114,29 @@ describe('links built from the requested URL', () => {
     const response = await t.app.inject({ method: 'GET', url: '/w%61t-is-mensenhandel' });
     assert.equal(response.statusCode, 200);
     assert.equal(languageLink(response.body), '/en/wat-is-mensenhandel');
+  });
+});
+
+describe('security headers', () => {
+  it('are on every response, errors included, with HSTS only in production', async () => {
+    const dev = await createTestApp();
+    const prod = await createTestApp({ configure: (config) => (config.env = 'production') });
+    try {
+      for (const url of ['/', '/bestaat-niet']) {
+        const response = await dev.app.inject({ method: 'GET', url });
+        assert.equal(response.headers['x-frame-options'], 'DENY');
+        assert.equal(response.headers['x-content-type-options'], 'nosniff');
+        assert.equal(response.headers['cross-origin-opener-policy'], 'same-origin');
+        assert.match(String(response.headers['permissions-policy']), /geolocation=\(\)/);
+        assert.match(String(response.headers['content-security-policy']), /base-uri 'none'/);
+        assert.equal(response.headers['strict-transport-security'], undefined);
+      }
+      const secure = await prod.app.inject({ method: 'GET', url: '/' });
+      assert.match(String(secure.headers['strict-transport-security']), /max-age=31536000/);
+      assert.match(String(secure.headers['content-security-policy']), /upgrade-insecure-requests/);
+    } finally {
+      await dev.close();
+      await prod.close();
+    }
   });
 });

@@ -1,0 +1,235 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { sendErrorPage } from './error-handling.tsx';
+import { cookieName, cookieOptions } from './cookies.ts';
+import { localeFromPath, localisedPath } from './routing.ts';
+import { STAFF_COOKIE, resumeStaffSession } from '../features/auth/session-service.ts';
+
+/**
+ * The one policy module: who may do what in the back office. Roles and permissions are data; every
+ * staff route declares what it needs (`config: { permission }`, or `config: { access }` for the few
+ * pages that come before one is signed in), and `registerPolicy` refuses to start the app when a
+ * route under /beheer declares neither. Handlers and queries ask `can()` and never compare roles.
+ */
+export const roles = ['admin', 'coordinator', 'advisor', 'partner', 'statistics'] as const;
+export type Role = (typeof roles)[number];
+
+export const permissions = [
+  /** The back office's home page and one's own sessions ("log out everywhere"). */
+  'staff.home',
+  'staff.sessions.own',
+  /** Accounts, roles and configuration (administrators; never case content). */
+  'users.manage',
+  'config.manage',
+  /** Cases: all of them, the ones assigned to one, the ones of one's team. */
+  'cases.read.all',
+  'cases.read.assigned',
+  'cases.read.team',
+  /** Opening any other case with a stated reason, which is audited ("break the glass"). */
+  'cases.break_glass',
+  'cases.assign',
+  'cases.close.approve',
+  'audit.search',
+] as const;
+export type Permission = (typeof permissions)[number];
+
+/** What each role may do. Partner and statistics roles come in later issues and get nothing yet. */
+export const grants: Readonly<Record<Role, readonly Permission[]>> = {
+  admin: ['staff.home', 'staff.sessions.own', 'users.manage', 'config.manage', 'audit.search'],
+  coordinator: [
+    'staff.home',
+    'staff.sessions.own',
+    'cases.read.all',
+    'cases.read.assigned',
+    'cases.read.team',
+    'cases.assign',
+    'cases.close.approve',
+  ],
+  advisor: [
+    'staff.home',
+    'staff.sessions.own',
+    'cases.read.assigned',
+    'cases.read.team',
+    'cases.break_glass',
+  ],
+  partner: [],
+  statistics: [],
+};
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (roles as readonly string[]).includes(value);
+}
+
+export function can(role: Role, permission: Permission): boolean {
+  return grants[role].includes(permission);
+}
+
+/**
+ * Routes reachable without a full sign-in: `public` for anyone (the login page, logging out);
+ * `second_factor` only for a session whose password was accepted and whose second factor is due.
+ */
+export type Access = 'public' | 'second_factor';
+
+/** A route's rule as declared in its `config`. */
+export type RouteRule = { permission: Permission } | { access: Access };
+
+/** Who is signed in, attached to the request by the policy's pre-handlers. */
+export interface StaffPrincipal {
+  userId: string;
+  role: Role;
+  displayName: string;
+  /** The SHA-256 hash of the session cookie (the cookie value itself is never kept around). */
+  sessionId: string;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    permission?: Permission;
+    access?: Access;
+  }
+  interface FastifyRequest {
+    /** Set for fully signed-in staff on routes with a permission. */
+    staff: StaffPrincipal | null;
+    /** Set on `second_factor` routes: the user whose password was accepted. */
+    pendingStaff: StaffPrincipal | null;
+  }
+}
+
+/** Paths of the back office, in both languages; every route under them must declare a rule. */
+export function isStaffPath(url: string): boolean {
+  return /^(\/en)?\/beheer(\/|$)/.test(url);
+}
+
+export const LOGIN_PATH = '/beheer/inloggen';
+export const STAFF_HOME_PATH = '/beheer';
+
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  rule: RouteRule | undefined;
+}
+
+const routesByApp = new WeakMap<FastifyInstance, RegisteredRoute[]>();
+
+/** Every route registered after `registerPolicy`, with its rule (for the route × role test). */
+export function registeredRoutes(app: FastifyInstance): readonly RegisteredRoute[] {
+  return routesByApp.get(app) ?? [];
+}
+
+function ruleOf(route: RouteOptions): RouteRule | undefined {
+  const config = (route.config ?? {}) as { permission?: unknown; access?: unknown };
+  if (config.permission !== undefined && config.access !== undefined) {
+    throw new Error(`Route ${route.url} declares both a permission and an access rule`);
+  }
+  if (config.permission !== undefined) {
+    if (!(permissions as readonly unknown[]).includes(config.permission)) {
+      throw new Error(`Route ${route.url} declares an unknown permission`);
+    }
+    return { permission: config.permission as Permission };
+  }
+  if (config.access === 'public' || config.access === 'second_factor') return { access: config.access };
+  if (config.access !== undefined) throw new Error(`Route ${route.url} declares an unknown access rule`);
+  return undefined;
+}
+
+/**
+ * Registers the policy on the root app, before any route: every later route's rule is checked and
+ * enforced with a pre-handler. A back-office route without a rule stops the app from starting.
+ */
+export function registerPolicy(app: FastifyInstance): void {
+  const seen: RegisteredRoute[] = [];
+  const violations: string[] = [];
+  routesByApp.set(app, seen);
+  app.decorateRequest('staff', null);
+  app.decorateRequest('pendingStaff', null);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    let rule: RouteRule | undefined;
+    try {
+      rule = ruleOf(route);
+    } catch (error) {
+      violations.push((error as Error).message);
+      return;
+    }
+    for (const method of methods) seen.push({ method, url: route.url, rule });
+    if (!rule) {
+      if (isStaffPath(route.url)) {
+        violations.push(
+          `Route ${methods.join(',')} ${route.url} has no access rule: declare config.permission or config.access`,
+        );
+      }
+      return;
+    }
+    const guard =
+      'permission' in rule
+        ? requirePermission(rule.permission)
+        : rule.access === 'second_factor'
+          ? requireSecondFactorPending
+          : undefined;
+    if (!guard) return;
+    const existing = route.preHandler;
+    // The policy runs first, before any pre-handler of the route itself.
+    route.preHandler = existing ? [guard, ...(Array.isArray(existing) ? existing : [existing])] : [guard];
+  });
+  // Collected and raised here rather than thrown from the hook, so that it fails `ready()` (and so
+  // `listen()`) however the offending route was registered.
+  app.addHook('onReady', () => {
+    if (violations.length > 0) throw new Error(`Refusing to start: ${violations.join('; ')}`);
+    return Promise.resolve();
+  });
+}
+
+type Guard = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
+
+function redirectToLogin(request: FastifyRequest, reply: FastifyReply, expired: boolean): FastifyReply {
+  const path = localisedPath(localeFromPath(request.url), LOGIN_PATH);
+  return reply.redirect(expired ? `${path}?verlopen` : path, 303);
+}
+
+/** Reads the staff session of a request (idle and absolute timeouts checked); clears a dead cookie. */
+export async function sessionOf(request: FastifyRequest, reply: FastifyReply) {
+  const { config, db } = request.server.deps;
+  const name = cookieName(config, STAFF_COOKIE);
+  const cookie = request.cookies[name];
+  if (!cookie) return { session: undefined, expired: false };
+  const session = await resumeStaffSession(db, cookie);
+  if (!session) reply.clearCookie(name, cookieOptions(config));
+  return { session, expired: !session };
+}
+
+/**
+ * The pre-handler for a route with a permission: anonymous visitors and sessions still waiting for
+ * their second factor go to the login page; signed-in staff without the permission get the standard
+ * 403 page, which says nothing about what is there.
+ */
+export function requirePermission(permission: Permission): Guard {
+  return async (request, reply) => {
+    const { session, expired } = await sessionOf(request, reply);
+    if (session?.stage !== 'full') return redirectToLogin(request, reply, expired);
+    if (!isRole(session.role) || !can(session.role, permission)) {
+      return sendErrorPage(request, reply, 'forbidden');
+    }
+    request.staff = {
+      userId: session.userId,
+      role: session.role,
+      displayName: session.displayName,
+      sessionId: session.idHash,
+    };
+    return undefined;
+  };
+}
+
+/** The pre-handler for the second-factor pages: a session that passed the password step only. */
+export const requireSecondFactorPending: Guard = async (request, reply) => {
+  const { session, expired } = await sessionOf(request, reply);
+  if (session?.stage === 'full') {
+    return reply.redirect(localisedPath(localeFromPath(request.url), STAFF_HOME_PATH), 303);
+  }
+  if (!session || !isRole(session.role)) return redirectToLogin(request, reply, expired);
+  request.pendingStaff = {
+    userId: session.userId,
+    role: session.role,
+    displayName: session.displayName,
+    sessionId: session.idHash,
+  };
+  return undefined;
+};
