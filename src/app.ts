@@ -63,8 +63,9 @@ export async function buildApp(options: {
   });
   app.decorate('deps', deps);
 
+  const logRequests = options.logger.isLevelEnabled('info');
   app.addHook('onResponse', (request, reply, done) => {
-    if (!request.log.isLevelEnabled('info')) {
+    if (!logRequests) {
       done();
       return;
     }
