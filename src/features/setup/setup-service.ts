@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import type { DB } from '../../db/schema.ts';
+import { SYSTEM_ACTOR, recordAudit } from '../audit/audit-service.ts';
 
 /**
  * The first administrator is created through a one-time link printed on the console at start-up:
@@ -127,6 +128,12 @@ export async function completeSetup(
         password_hash: admin.passwordHash,
       })
       .execute();
+    await recordAudit(trx, {
+      actor: SYSTEM_ACTOR,
+      action: 'staff.created',
+      entity: { type: 'staff_user', id: userId },
+      details: { role: 'admin', via: 'setup' },
+    });
     return { status: 'created', userId };
   });
 }
