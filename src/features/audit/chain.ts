@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import type { AuditEventTable } from '../../db/schema.ts';
 
 /**
  * The hash chain of the audit log. Each row's hash is SHA-256 over a canonical serialisation of its
@@ -16,20 +18,7 @@ export type AuditJson = string | number | boolean | null | AuditJson[] | { [key:
 export type AuditDetails = Record<string, AuditJson>;
 
 /** The hashed fields of a row, as stored (snake case, as the database returns them). */
-export interface ChainedRow {
-  seq: number;
-  id: string;
-  at: Date;
-  actor_user_id: string | null;
-  actor_role: string | null;
-  action: string;
-  entity_type: string | null;
-  entity_id: string | null;
-  reason: string | null;
-  request_id: string | null;
-  details: Record<string, unknown> | null;
-  prev_hash: string;
-}
+export type ChainedRow = Omit<Selectable<AuditEventTable>, 'hash'>;
 
 /**
  * A fixed field order, as one JSON array (no delimiter ambiguity); the time as an ISO string with
