@@ -1,0 +1,368 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config, ThrottleLimits } from '../../config/config.ts';
+import { bothLocales } from '../../web/routing.ts';
+import { buildPageContext, type PageContext } from '../../web/page-context.ts';
+import { sendPage } from '../../web/render.ts';
+import { sendErrorPage } from '../../web/error-handling.tsx';
+import { issueCsrfToken, isValidCsrfToken, CSRF_FIELD } from '../../web/csrf.ts';
+import { cookieName, cookieOptions } from '../../web/cookies.ts';
+import { normaliseForm } from '../../web/form-validation.ts';
+import { FORM_LEVEL, type FieldErrors } from '../../web/components/form.tsx';
+import { SourceThrottle, sleep } from '../../web/source-throttle.ts';
+import { sessionOf, type StaffPrincipal } from '../../web/policy.ts';
+import { checkPassword, recordFailedLogin, resetFailedLogins } from './login-service.ts';
+import {
+  STAFF_COOKIE,
+  endAllStaffSessions,
+  endStaffSession,
+  renewStaffSession,
+  type SessionStage,
+} from './session-service.ts';
+import {
+  confirmEnrolment,
+  hasTotp,
+  normaliseTotp,
+  startEnrolment,
+  useRecoveryCode,
+  verifyTotp,
+} from './second-factor-service.ts';
+import { EnrolPage, LoginPage, RecoveryCodesPage, SecondFactorPage, StaffHomePage } from './views.tsx';
+
+const HOUR = 60 * 60 * 1000;
+
+/**
+ * Failed sign-in steps from one source (password or second factor) are slowed after 3, doubling
+ * from 0.5 s to 8 s, and refused after 20 an hour. `config.throttles.staffLogin` overrides this
+ * (tests); it belongs in config/config.ts once that module is free to change.
+ */
+export function staffLoginLimits(config: Config): ThrottleLimits {
+  const override = (config.throttles as { staffLogin?: ThrottleLimits }).staffLogin;
+  return override ?? { maxAttempts: 20, slowAfter: 3, baseDelayMs: 500, maxDelayMs: 8000, windowMs: HOUR };
+}
+
+/**
+ * Staff sign-in: password (/beheer/inloggen), then TOTP enrolment the first time
+ * (/beheer/tweestaps-instellen) or a TOTP or recovery code (/beheer/tweestaps), then /beheer.
+ * Every route declares its access rule; web/policy.ts enforces it.
+ */
+export function registerAuthRoutes(app: FastifyInstance): void {
+  const throttle = new SourceThrottle(staffLoginLimits(app.deps.config));
+  const publicRoute = { config: { access: 'public' as const } };
+  const secondFactorRoute = { config: { access: 'second_factor' as const } };
+  for (const path of bothLocales('/beheer/inloggen')) {
+    app.get(path, publicRoute, showLogin);
+    app.post(path, publicRoute, (request, reply) => logIn(request, reply, throttle));
+  }
+  for (const path of bothLocales('/beheer/tweestaps-instellen')) {
+    app.get(path, secondFactorRoute, showEnrolment);
+    app.post(path, secondFactorRoute, (request, reply) => enrol(request, reply, throttle));
+  }
+  for (const path of bothLocales('/beheer/tweestaps')) {
+    app.get(path, secondFactorRoute, showSecondFactor);
+    app.post(path, secondFactorRoute, (request, reply) => checkSecondFactor(request, reply, throttle));
+  }
+  for (const path of bothLocales('/beheer')) {
+    app.get(path, { config: { permission: 'staff.home' } }, showHome);
+  }
+  for (const path of bothLocales('/beheer/uitloggen')) app.post(path, publicRoute, logOut);
+  for (const path of bothLocales('/beheer/overal-uitloggen')) {
+    app.post(path, { config: { permission: 'staff.sessions.own' } }, logOutEverywhere);
+  }
+}
+
+const sessionCookie = (request: FastifyRequest) =>
+  request.cookies[cookieName(request.server.deps.config, STAFF_COOKIE)];
+
+/** Replaces whatever session the browser had by a new one (a new id at every step up). */
+async function startSession(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  userId: string,
+  stage: SessionStage,
+): Promise<void> {
+  const { config, db } = request.server.deps;
+  const id = await renewStaffSession(db, sessionCookie(request), userId, stage);
+  reply.setCookie(cookieName(config, STAFF_COOKIE), id, cookieOptions(config));
+}
+
+function endSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
+  const { config } = request.server.deps;
+  reply.clearCookie(cookieName(config, STAFF_COOKIE), cookieOptions(config));
+}
+
+function pending(request: FastifyRequest): StaffPrincipal {
+  if (!request.pendingStaff) throw new Error('second-factor route without the policy pre-handler');
+  return request.pendingStaff;
+}
+
+function signedIn(request: FastifyRequest): StaffPrincipal {
+  if (!request.staff) throw new Error('staff route without the policy pre-handler');
+  return request.staff;
+}
+
+// --- password -----------------------------------------------------------------------------------
+
+function renderLogin(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  ctx: PageContext,
+  state: { email?: string | undefined; errors: FieldErrors; notice?: string | undefined },
+  status = 200,
+) {
+  return sendPage(
+    reply,
+    <LoginPage ctx={ctx} {...state} csrfToken={issueCsrfToken(request, reply)} />,
+    status,
+  );
+}
+
+async function showLogin(request: FastifyRequest, reply: FastifyReply) {
+  const ctx = buildPageContext(request, reply);
+  const { session } = await sessionOf(request, reply);
+  if (session?.stage === 'full') return reply.redirect(ctx.href('/beheer'), 303);
+  const query = request.query as Record<string, unknown>;
+  const notice =
+    query.verlopen !== undefined
+      ? ctx.t('auth.login.expired')
+      : query.uitgelogd !== undefined
+        ? ctx.t('auth.login.logged_out')
+        : undefined;
+  return renderLogin(request, reply, ctx, { errors: [], notice });
+}
+
+/** The password exactly as typed (spaces belong to a passphrase). */
+function rawField(body: unknown, name: string): string {
+  const value = body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
+  const first: unknown = Array.isArray(value) ? (value as unknown[])[0] : value;
+  return typeof first === 'string' ? first : '';
+}
+
+async function logIn(request: FastifyRequest, reply: FastifyReply, throttle: SourceThrottle) {
+  const { db } = request.server.deps;
+  const ctx = buildPageContext(request, reply);
+  const input = normaliseForm(request.body);
+  const email = typeof input.email === 'string' ? input.email : undefined;
+  const password = rawField(request.body, 'password');
+
+  const source = throttle.sourceOf(request);
+  const decision = throttle.begin(source);
+  if (!decision.allowed) {
+    const errors = [{ field: FORM_LEVEL, message: ctx.t('auth.login.too_many') }];
+    return renderLogin(request, reply, ctx, { email, errors }, 429);
+  }
+  await sleep(decision.delayMs);
+
+  if (!isValidCsrfToken(request, input[CSRF_FIELD])) {
+    throttle.refund(source); // not a guess
+    const errors = [{ field: FORM_LEVEL, message: ctx.t('validation.form_expired') }];
+    return renderLogin(request, reply, ctx, { email, errors }, 403);
+  }
+  const missing: FieldErrors = [
+    ...(email ? [] : [{ field: 'email', message: ctx.t('auth.errors.email_required') }]),
+    ...(password ? [] : [{ field: 'password', message: ctx.t('auth.errors.password_required') }]),
+  ];
+  if (missing.length > 0) {
+    throttle.refund(source);
+    return renderLogin(request, reply, ctx, { email, errors: missing }, 400);
+  }
+
+  const result = await checkPassword(db, email ?? '', password);
+  if (result.status === 'failed') {
+    // Neither the address nor anything typed is logged.
+    request.log.info({ event: 'auth.login_failed' }, 'sign-in refused');
+    const errors = [{ field: FORM_LEVEL, message: ctx.t('auth.login.failed') }];
+    return renderLogin(request, reply, ctx, { email, errors }, 400);
+  }
+  throttle.refund(source);
+  await startSession(request, reply, result.userId, 'password');
+  request.log.info({ event: 'auth.password_accepted', userId: result.userId }, 'password accepted');
+  const next = (await hasTotp(db, result.userId)) ? '/beheer/tweestaps' : '/beheer/tweestaps-instellen';
+  return reply.redirect(ctx.href(next), 303);
+}
+
+// --- second factor ------------------------------------------------------------------------------
+
+/**
+ * A failed second factor counts against the account. At the limit the pending session ends and the
+ * login page says what any failed sign-in says; otherwise the caller shows its form again.
+ */
+async function lockedAfterFailure(request: FastifyRequest, reply: FastifyReply, userId: string) {
+  const { db } = request.server.deps;
+  request.log.info({ event: 'auth.second_factor_failed', userId }, 'second factor refused');
+  if (!(await recordFailedLogin(db, userId))) return false;
+  await endStaffSession(db, sessionCookie(request));
+  endSessionCookie(request, reply);
+  return true;
+}
+
+const lockedOut = (request: FastifyRequest, reply: FastifyReply, ctx: PageContext) =>
+  renderLogin(
+    request,
+    reply,
+    ctx,
+    { errors: [{ field: FORM_LEVEL, message: ctx.t('auth.login.failed') }] },
+    400,
+  );
+
+async function enrolmentFor(request: FastifyRequest, userId: string) {
+  const { config, db } = request.server.deps;
+  const user = await db
+    .selectFrom('staff_user')
+    .select('email')
+    .where('id', '=', userId)
+    .executeTakeFirstOrThrow();
+  return startEnrolment(db, config.secrets, {
+    id: userId,
+    label: user.email,
+    issuer: `Baken ${config.region.name}`,
+  });
+}
+
+async function showEnrolment(request: FastifyRequest, reply: FastifyReply) {
+  const ctx = buildPageContext(request, reply);
+  const enrolment = await enrolmentFor(request, pending(request).userId);
+  if (!enrolment) return reply.redirect(ctx.href('/beheer/tweestaps'), 303);
+  return sendPage(
+    reply,
+    <EnrolPage ctx={ctx} enrolment={enrolment} errors={[]} csrfToken={issueCsrfToken(request, reply)} />,
+  );
+}
+
+async function enrol(request: FastifyRequest, reply: FastifyReply, throttle: SourceThrottle) {
+  const { config, db } = request.server.deps;
+  const ctx = buildPageContext(request, reply);
+  const { userId } = pending(request);
+  const enrolment = await enrolmentFor(request, userId);
+  if (!enrolment) return reply.redirect(ctx.href('/beheer/tweestaps'), 303);
+  const input = normaliseForm(request.body);
+  const code = typeof input.code === 'string' ? input.code : '';
+  const fail = (errors: FieldErrors, status: number) =>
+    sendPage(
+      reply,
+      <EnrolPage
+        ctx={ctx}
+        enrolment={enrolment}
+        errors={errors}
+        csrfToken={issueCsrfToken(request, reply)}
+      />,
+      status,
+    );
+
+  const source = throttle.sourceOf(request);
+  const decision = throttle.begin(source);
+  if (!decision.allowed) return sendErrorPage(request, reply, 'rate_limited');
+  await sleep(decision.delayMs);
+  if (!isValidCsrfToken(request, input[CSRF_FIELD])) {
+    throttle.refund(source);
+    return fail([{ field: FORM_LEVEL, message: ctx.t('validation.form_expired') }], 403);
+  }
+  if (!code) {
+    throttle.refund(source);
+    return fail([{ field: 'code', message: ctx.t('auth.errors.code_required') }], 400);
+  }
+  const codes = await confirmEnrolment(db, config.secrets, userId, code);
+  if (!codes) {
+    if (await lockedAfterFailure(request, reply, userId)) return lockedOut(request, reply, ctx);
+    return fail([{ field: 'code', message: ctx.t('auth.errors.code_invalid') }], 400);
+  }
+  throttle.refund(source);
+  await resetFailedLogins(db, userId);
+  await startSession(request, reply, userId, 'full');
+  request.log.info({ event: 'auth.totp_enrolled', userId }, 'two-step verification set up');
+  return sendPage(reply, <RecoveryCodesPage ctx={ctx} codes={codes} />);
+}
+
+async function showSecondFactor(request: FastifyRequest, reply: FastifyReply) {
+  const ctx = buildPageContext(request, reply);
+  if (!(await hasTotp(request.server.deps.db, pending(request).userId))) {
+    return reply.redirect(ctx.href('/beheer/tweestaps-instellen'), 303);
+  }
+  return sendPage(
+    reply,
+    <SecondFactorPage ctx={ctx} errors={[]} csrfToken={issueCsrfToken(request, reply)} />,
+  );
+}
+
+async function checkSecondFactor(request: FastifyRequest, reply: FastifyReply, throttle: SourceThrottle) {
+  const { config, db } = request.server.deps;
+  const ctx = buildPageContext(request, reply);
+  const { userId } = pending(request);
+  if (!(await hasTotp(db, userId))) return reply.redirect(ctx.href('/beheer/tweestaps-instellen'), 303);
+  const input = normaliseForm(request.body);
+  const code = typeof input.code === 'string' ? input.code : '';
+  const fail = (errors: FieldErrors, status: number) =>
+    sendPage(
+      reply,
+      <SecondFactorPage ctx={ctx} errors={errors} csrfToken={issueCsrfToken(request, reply)} />,
+      status,
+    );
+
+  const source = throttle.sourceOf(request);
+  const decision = throttle.begin(source);
+  if (!decision.allowed) return sendErrorPage(request, reply, 'rate_limited');
+  await sleep(decision.delayMs);
+  if (!isValidCsrfToken(request, input[CSRF_FIELD])) {
+    throttle.refund(source);
+    return fail([{ field: FORM_LEVEL, message: ctx.t('validation.form_expired') }], 403);
+  }
+  if (!code) {
+    throttle.refund(source);
+    return fail([{ field: 'code', message: ctx.t('auth.errors.code_required') }], 400);
+  }
+  const accepted = normaliseTotp(code)
+    ? await verifyTotp(db, config.secrets, userId, code)
+    : await useRecoveryCode(db, config.secrets, userId, code);
+  if (!accepted) {
+    if (await lockedAfterFailure(request, reply, userId)) return lockedOut(request, reply, ctx);
+    return fail([{ field: 'code', message: ctx.t('auth.errors.second_factor_invalid') }], 400);
+  }
+  throttle.refund(source);
+  await resetFailedLogins(db, userId);
+  await startSession(request, reply, userId, 'full');
+  request.log.info({ event: 'auth.signed_in', userId }, 'signed in');
+  return reply.redirect(ctx.href('/beheer'), 303);
+}
+
+// --- signed in ----------------------------------------------------------------------------------
+
+function showHome(request: FastifyRequest, reply: FastifyReply) {
+  const staff = signedIn(request);
+  const ctx = buildPageContext(request, reply);
+  return sendPage(
+    reply,
+    <StaffHomePage
+      ctx={ctx}
+      name={staff.displayName}
+      role={staff.role}
+      csrfToken={issueCsrfToken(request, reply)}
+    />,
+  );
+}
+
+/**
+ * Ends this session. Needs no valid CSRF token: signing out is always safe, and must work from a page
+ * whose form token expired.
+ */
+async function logOut(request: FastifyRequest, reply: FastifyReply) {
+  const ctx = buildPageContext(request, reply);
+  await endStaffSession(request.server.deps.db, sessionCookie(request));
+  endSessionCookie(request, reply);
+  reply.header('clear-site-data', '"cache", "storage"');
+  return reply.redirect(`${ctx.href('/beheer/inloggen')}?uitgelogd`, 303);
+}
+
+/** Ends every session of the signed-in user, on every device. */
+async function logOutEverywhere(request: FastifyRequest, reply: FastifyReply) {
+  const staff = signedIn(request);
+  const input = normaliseForm(request.body);
+  if (!isValidCsrfToken(request, input[CSRF_FIELD])) return sendErrorPage(request, reply, 'csrf_invalid');
+  const ctx = buildPageContext(request, reply);
+  const ended = await endAllStaffSessions(request.server.deps.db, staff.userId);
+  request.log.info(
+    { event: 'auth.signed_out_everywhere', userId: staff.userId, ended },
+    'signed out everywhere',
+  );
+  endSessionCookie(request, reply);
+  reply.header('clear-site-data', '"cache", "storage"');
+  return reply.redirect(`${ctx.href('/beheer/inloggen')}?uitgelogd`, 303);
+}
