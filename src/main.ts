@@ -4,7 +4,7 @@ import { migrate } from './db/migrate.ts';
 import { buildApp } from './app.ts';
 import { createLogger } from './web/logging.ts';
 import { ensureSetupLink } from './features/setup/setup-service.ts';
-import { startIntakeHousekeeping } from './features/intake/housekeeping.ts';
+import { startHousekeeping } from './features/housekeeping/housekeeping.ts';
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
@@ -30,7 +30,7 @@ if (setupLink) {
   );
 }
 
-const stopHousekeeping = startIntakeHousekeeping(database.db, logger);
+const stopHousekeeping = startHousekeeping(database.db, logger);
 
 let closing = false;
 async function shutdown(signal: string): Promise<void> {

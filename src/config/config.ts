@@ -22,7 +22,7 @@ export interface Config {
   secrets: Secrets;
   region: Region;
   intake: IntakeLimits;
-  throttles: { receiptLogin: ThrottleLimits; intakeSubmission: ThrottleLimits };
+  throttles: { receiptLogin: ThrottleLimits; intakeSubmission: ThrottleLimits; staffLogin: ThrottleLimits };
 }
 
 /** Per-source limits on guessable endpoints (see web/source-throttle.ts). */
@@ -63,11 +63,13 @@ const HOUR = 60 * 60 * 1000;
 
 /**
  * Receipt logins: failed ones are slowed after 3 (doubling from 0.5 s to 8 s) and refused after 20 an
- * hour. Reports and reporter messages: 30 an hour from one source, more than any person needs.
+ * hour. Reports and reporter messages: 30 an hour from one source, more than any person needs. Staff
+ * sign-in steps (password or second factor) from one source: as receipt logins.
  */
 function throttlesFrom(env: Env): Config['throttles'] {
   return {
     receiptLogin: { maxAttempts: 20, slowAfter: 3, baseDelayMs: 500, maxDelayMs: 8000, windowMs: HOUR },
+    staffLogin: { maxAttempts: 20, slowAfter: 3, baseDelayMs: 500, maxDelayMs: 8000, windowMs: HOUR },
     intakeSubmission: {
       maxAttempts: positiveInteger('BAKEN_INTAKE_LIMIT_PER_HOUR', env.BAKEN_INTAKE_LIMIT_PER_HOUR ?? '30'),
       slowAfter: Number.MAX_SAFE_INTEGER,

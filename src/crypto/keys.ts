@@ -1,7 +1,8 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 
 /** Purposes for which a sub-key is derived from the root secret; one key never serves two purposes. */
-export type KeyPurpose = 'receipt-lookup' | 'receipt-derivation' | 'submission-key' | 'csrf' | 'session-id';
+export type KeyPurpose =
+  'receipt-lookup' | 'receipt-derivation' | 'submission-key' | 'csrf' | 'session-id' | 'staff-recovery-code';
 
 export function deriveKey(rootKey: Buffer, purpose: KeyPurpose): Buffer {
   return Buffer.from(hkdfSync('sha256', rootKey, Buffer.alloc(0), `baken:${purpose}`, 32));

@@ -9,7 +9,8 @@ import { GENESIS_HASH, checkDetails, hashRow, isStorableText, type AuditDetails 
  * trigger refuses updates and deletes) and hash-chained (see chain.ts and verify.ts).
  */
 
-export type AuditActorRole = 'system' | 'admin' | 'coordinator' | 'advisor' | 'reporter' | 'partner';
+export type AuditActorRole =
+  'system' | 'admin' | 'coordinator' | 'advisor' | 'reporter' | 'partner' | 'statistics';
 
 export interface AuditActor {
   /** A staff user's id; absent for the system and for public actors (reporters). */

@@ -6,6 +6,7 @@ import { createTestApp, type TestApp } from '../../test/app.ts';
 import { TestClient, errorSummary, inputValue } from '../../test/http-client.ts';
 import { hashSecret } from '../../crypto/passwords.ts';
 import { ensureSetupLink } from '../setup/setup-service.ts';
+import { verifyAuditChain } from '../audit/verify.ts';
 import { hashSessionId, SESSION_IDLE_MS } from './session-service.ts';
 
 const email = 'sanne@example.org';
@@ -316,6 +317,25 @@ describe('staff sign-in: the whole journey of the first administrator', () => {
     assert.equal(client.cookies.get(COOKIE), undefined, 'no session');
     await db().updateTable('staff_user').set({ failed_login_count: 0, locked_at: null }).execute();
   });
+
+  it('writes every sign-in step to the audit log, without what was typed, in an unbroken chain', async () => {
+    const events = await db().selectFrom('audit_event').selectAll().orderBy('seq').execute();
+    const actions = new Set(events.map((e) => e.action));
+    for (const action of [
+      'staff.created',
+      'mfa.enrolled',
+      'login.success',
+      'login.failure',
+      'account.locked',
+    ]) {
+      assert.ok(actions.has(action), `audit has ${action}`);
+    }
+    const user = await db().selectFrom('staff_user').select(['id', 'email']).executeTakeFirstOrThrow();
+    assert.ok(events.some((e) => e.action === 'login.success' && e.actor_user_id === user.id));
+    const text = JSON.stringify(events);
+    assert.ok(!text.includes(user.email) && !text.includes(password), 'no address or password in the log');
+    assert.deepEqual((await verifyAuditChain(db())).ok, true);
+  });
 });
 
 describe('staff sign-in limits and cookies', () => {
@@ -335,9 +355,13 @@ describe('staff sign-in limits and cookies', () => {
   it('refuses further attempts from one source once its limit is reached', async () => {
     const t = await createTestApp({
       configure: (config) => {
-        Object.assign(config.throttles, {
-          staffLogin: { maxAttempts: 3, slowAfter: 100, baseDelayMs: 0, maxDelayMs: 0, windowMs: 60_000 },
-        });
+        config.throttles.staffLogin = {
+          maxAttempts: 3,
+          slowAfter: 100,
+          baseDelayMs: 0,
+          maxDelayMs: 0,
+          windowMs: 60_000,
+        };
       },
     });
     try {

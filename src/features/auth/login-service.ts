@@ -7,7 +7,8 @@ export const MAX_FAILED_LOGINS = 10;
 /** Longer input is never a password we stored (setup allows 256 characters); not worth hashing. */
 export const MAX_PASSWORD_CHARS = 256;
 
-export type PasswordCheck = { status: 'ok'; userId: string } | { status: 'failed' };
+/** `lockedNow` names the account this very failure locked (for the audit log, never for the page). */
+export type PasswordCheck = { status: 'ok'; userId: string } | { status: 'failed'; lockedNow?: string };
 
 /**
  * Checks an e-mail address and password. Unknown address, wrong password, locked or disabled account:
@@ -25,12 +26,15 @@ export async function checkPassword(db: Database, email: string, password: strin
   if (user && matches && user.locked_at === null && user.disabled_at === null) {
     return { status: 'ok', userId: user.id };
   }
-  await db
+  const counted = await db
     .updateTable('staff_user')
     .set(failureUpdate)
     .where(sql<string>`lower(email)`, '=', email.toLowerCase())
-    .execute();
-  return { status: 'failed' };
+    .returning(['id', 'failed_login_count'])
+    .executeTakeFirst();
+  return counted?.failed_login_count === MAX_FAILED_LOGINS
+    ? { status: 'failed', lockedNow: counted.id }
+    : { status: 'failed' };
 }
 
 const failureUpdate = {

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Config, ThrottleLimits } from '../../config/config.ts';
 import { bothLocales } from '../../web/routing.ts';
 import { buildPageContext, type PageContext } from '../../web/page-context.ts';
 import { sendPage } from '../../web/render.ts';
@@ -10,6 +9,7 @@ import { normaliseForm } from '../../web/form-validation.ts';
 import { FORM_LEVEL, type FieldErrors } from '../../web/components/form.tsx';
 import { SourceThrottle, sleep } from '../../web/source-throttle.ts';
 import { sessionOf, type StaffPrincipal } from '../../web/policy.ts';
+import { SYSTEM_ACTOR, recordAuditAlone } from '../audit/audit-service.ts';
 import { checkPassword, recordFailedLogin, resetFailedLogins } from './login-service.ts';
 import {
   STAFF_COOKIE,
@@ -28,25 +28,13 @@ import {
 } from './second-factor-service.ts';
 import { EnrolPage, LoginPage, RecoveryCodesPage, SecondFactorPage, StaffHomePage } from './views.tsx';
 
-const HOUR = 60 * 60 * 1000;
-
-/**
- * Failed sign-in steps from one source (password or second factor) are slowed after 3, doubling
- * from 0.5 s to 8 s, and refused after 20 an hour. `config.throttles.staffLogin` overrides this
- * (tests); it belongs in config/config.ts once that module is free to change.
- */
-export function staffLoginLimits(config: Config): ThrottleLimits {
-  const override = (config.throttles as { staffLogin?: ThrottleLimits }).staffLogin;
-  return override ?? { maxAttempts: 20, slowAfter: 3, baseDelayMs: 500, maxDelayMs: 8000, windowMs: HOUR };
-}
-
 /**
  * Staff sign-in: password (/beheer/inloggen), then TOTP enrolment the first time
  * (/beheer/tweestaps-instellen) or a TOTP or recovery code (/beheer/tweestaps), then /beheer.
  * Every route declares its access rule; web/policy.ts enforces it.
  */
 export function registerAuthRoutes(app: FastifyInstance): void {
-  const throttle = new SourceThrottle(staffLoginLimits(app.deps.config));
+  const throttle = new SourceThrottle(app.deps.config.throttles.staffLogin);
   const publicRoute = { config: { access: 'public' as const } };
   const secondFactorRoute = { config: { access: 'second_factor' as const } };
   for (const path of bothLocales('/beheer/inloggen')) {
@@ -98,6 +86,31 @@ function pending(request: FastifyRequest): StaffPrincipal {
 function signedIn(request: FastifyRequest): StaffPrincipal {
   if (!request.staff) throw new Error('staff route without the policy pre-handler');
   return request.staff;
+}
+
+/** Sign-in steps go to the audit log: who (when known), what, and the request; never what was typed. */
+function auditSignIn(
+  request: FastifyRequest,
+  action: string,
+  who?: Pick<StaffPrincipal, 'userId' | 'role'>,
+  details?: Record<string, string>,
+) {
+  return recordAuditAlone(request.server.deps.db, {
+    action,
+    actor: who ? { userId: who.userId, role: who.role } : undefined,
+    requestId: request.id,
+    details,
+  });
+}
+
+/** The system locks an account; the event names the account, not who tried. */
+function auditLock(request: FastifyRequest, userId: string) {
+  return recordAuditAlone(request.server.deps.db, {
+    action: 'account.locked',
+    actor: SYSTEM_ACTOR,
+    entity: { type: 'staff_user', id: userId },
+    requestId: request.id,
+  });
 }
 
 // --- password -----------------------------------------------------------------------------------
@@ -170,6 +183,8 @@ async function logIn(request: FastifyRequest, reply: FastifyReply, throttle: Sou
   if (result.status === 'failed') {
     // Neither the address nor anything typed is logged.
     request.log.info({ event: 'auth.login_failed' }, 'sign-in refused');
+    await auditSignIn(request, 'login.failure', undefined, { step: 'password' });
+    if (result.lockedNow) await auditLock(request, result.lockedNow);
     const errors = [{ field: FORM_LEVEL, message: ctx.t('auth.login.failed') }];
     return renderLogin(request, reply, ctx, { email, errors }, 400);
   }
@@ -189,7 +204,9 @@ async function logIn(request: FastifyRequest, reply: FastifyReply, throttle: Sou
 async function lockedAfterFailure(request: FastifyRequest, reply: FastifyReply, userId: string) {
   const { db } = request.server.deps;
   request.log.info({ event: 'auth.second_factor_failed', userId }, 'second factor refused');
+  await auditSignIn(request, 'login.failure', pending(request), { step: 'second_factor' });
   if (!(await recordFailedLogin(db, userId))) return false;
+  await auditLock(request, userId);
   await endStaffSession(db, sessionCookie(request));
   endSessionCookie(request, reply);
   return true;
@@ -269,6 +286,8 @@ async function enrol(request: FastifyRequest, reply: FastifyReply, throttle: Sou
   await resetFailedLogins(db, userId);
   await startSession(request, reply, userId, 'full');
   request.log.info({ event: 'auth.totp_enrolled', userId }, 'two-step verification set up');
+  await auditSignIn(request, 'mfa.enrolled', pending(request));
+  await auditSignIn(request, 'login.success', pending(request));
   return sendPage(reply, <RecoveryCodesPage ctx={ctx} codes={codes} />);
 }
 
@@ -320,6 +339,9 @@ async function checkSecondFactor(request: FastifyRequest, reply: FastifyReply, t
   await resetFailedLogins(db, userId);
   await startSession(request, reply, userId, 'full');
   request.log.info({ event: 'auth.signed_in', userId }, 'signed in');
+  await auditSignIn(request, 'login.success', pending(request), {
+    with: normaliseTotp(code) ? 'totp' : 'recovery_code',
+  });
   return reply.redirect(ctx.href('/beheer'), 303);
 }
 
@@ -345,6 +367,8 @@ function showHome(request: FastifyRequest, reply: FastifyReply) {
  */
 async function logOut(request: FastifyRequest, reply: FastifyReply) {
   const ctx = buildPageContext(request, reply);
+  const { session } = await sessionOf(request, reply);
+  if (session) await auditSignIn(request, 'logout.done', session);
   await endStaffSession(request.server.deps.db, sessionCookie(request));
   endSessionCookie(request, reply);
   reply.header('clear-site-data', '"cache", "storage"');
@@ -358,6 +382,7 @@ async function logOutEverywhere(request: FastifyRequest, reply: FastifyReply) {
   if (!isValidCsrfToken(request, input[CSRF_FIELD])) return sendErrorPage(request, reply, 'csrf_invalid');
   const ctx = buildPageContext(request, reply);
   const ended = await endAllStaffSessions(request.server.deps.db, staff.userId);
+  await auditSignIn(request, 'logout.everywhere', staff, { sessions: String(ended) });
   request.log.info(
     { event: 'auth.signed_out_everywhere', userId: staff.userId, ended },
     'signed out everywhere',

@@ -1,10 +1,10 @@
-import { hkdfSync, randomInt, randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { Secret, TOTP } from 'otpauth';
 import type { Database } from '../../db/database.ts';
 import type { Secrets } from '../../config/config.ts';
 import { createDataKey, decrypt, encrypt, loadDataKey } from '../../crypto/envelope.ts';
-import { keyedHash } from '../../crypto/keys.ts';
+import { deriveKey, keyedHash } from '../../crypto/keys.ts';
 
 /**
  * Second factors: TOTP (RFC 6238: SHA-1, 6 digits, 30-second steps, one step either side for clock
@@ -21,13 +21,7 @@ const RECOVERY_CODE_CHARS = 10;
 
 const secretAad = (userId: string) => `staff_totp:secret:${userId}`;
 
-/**
- * The recovery-code hash key. Derived like web/crypto keys (HKDF from the root secret) under a label
- * of its own, so a recovery-code hash can never be confused with any other keyed hash.
- */
-function recoveryCodeKey(rootKey: Buffer): Buffer {
-  return Buffer.from(hkdfSync('sha256', rootKey, Buffer.alloc(0), 'baken:staff-recovery-code', 32));
-}
+const recoveryCodeKey = (rootKey: Buffer) => deriveKey(rootKey, 'staff-recovery-code');
 
 function totpFor(secret: Secret, label = 'Baken', issuer = 'Baken'): TOTP {
   return new TOTP({ issuer, label, algorithm: 'SHA1', digits: DIGITS, period: PERIOD_SECONDS, secret });

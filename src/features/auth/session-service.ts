@@ -1,3 +1,4 @@
+import type { StaffRole } from '../../db/schema.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from '../../db/database.ts';
 
@@ -16,7 +17,7 @@ export interface StaffSession {
   idHash: string;
   userId: string;
   stage: SessionStage;
-  role: string;
+  role: StaffRole;
   displayName: string;
 }
 

@@ -94,6 +94,11 @@ export function SetupDonePage({ ctx }: { ctx: PageContext }) {
     <StaffLayout ctx={ctx} title={t('setup.done.title')}>
       <h1 class="utrecht-heading-1">{t('setup.done.title')}</h1>
       <p class="utrecht-paragraph">{t('setup.done.text')}</p>
+      <p class="utrecht-paragraph">
+        <a class="utrecht-link" href={ctx.href('/beheer/inloggen')}>
+          {t('setup.done.sign_in')}
+        </a>
+      </p>
     </StaffLayout>
   );
 }
