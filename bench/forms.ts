@@ -3,17 +3,8 @@
  * CSRF cookie and token (and a submission key), fetched the way a browser would before the run starts.
  */
 
-/** A report that passes validation (as in src/features/intake/intake.test.ts), without an upload. */
-export const validReport = {
-  audience: 'environment',
-  exploitation_forms: ['labour', 'unknown'],
-  municipality: 'GM0153',
-  narrative: 'Mijn buurman werkt 14 uur per dag in een kas en zijn paspoort is afgepakt.',
-  reply_channel: 'email',
-  contact_name: 'Anna',
-  contact_email: 'anna.geheim@example.org',
-  consent: 'yes',
-} as const;
+import { validReport } from '../src/test/fixtures.ts';
+import { inputValue } from '../src/test/http-client.ts';
 
 export interface HttpResult {
   status: number;
@@ -95,18 +86,6 @@ export function encodeForm(fields: Record<string, string | readonly string[]>): 
     for (const item of typeof value === 'string' ? [value] : value) body.append(name, item);
   }
   return body.toString();
-}
-
-/** The value of a (hidden) input in an HTML page. */
-export function inputValue(html: string, name: string): string {
-  const tag = new RegExp(`<input[^>]*name="${name}"[^>]*>`).exec(html)?.[0];
-  const value = tag ? /value="([^"]*)"/.exec(tag)?.[1] : undefined;
-  if (value === undefined) throw new Error(`No input named ${name} in page`);
-  return value
-    .replace(/&amp;/g, '&')
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>');
 }
 
 function expectStatus(result: HttpResult, status: number, what: string): void {

@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../../test/app.ts';
 import { TestClient, errorSummary, inputValue } from '../../test/http-client.ts';
+import { validReport } from '../../test/fixtures.ts';
 import {
   MAILBOX_IDLE_MS,
   openMailboxSession,
@@ -12,17 +13,6 @@ import {
   resumeMailboxSession,
   sendCentreReply,
 } from './mailbox-service.ts';
-
-const validReport = {
-  audience: 'environment',
-  exploitation_forms: ['labour', 'unknown'],
-  municipality: 'GM0153',
-  narrative: 'Mijn buurman werkt 14 uur per dag in een kas en zijn paspoort is afgepakt.',
-  reply_channel: 'email',
-  contact_name: 'Anna',
-  contact_email: 'anna.geheim@example.org',
-  consent: 'yes',
-};
 
 async function openReportForm(client: TestClient, danger: 'yes' | 'no' = 'no', prefix = '') {
   const start = await client.get(`${prefix}/melden`);
