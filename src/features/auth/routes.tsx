@@ -265,18 +265,9 @@ async function enrol(request: FastifyRequest, reply: FastifyReply, throttle: Sou
       status,
     );
 
-  const source = throttle.sourceOf(request);
-  const decision = throttle.begin(source);
-  if (!decision.allowed) return sendErrorPage(request, reply, 'rate_limited');
-  await sleep(decision.delayMs);
-  if (!isValidCsrfToken(request, input[CSRF_FIELD])) {
-    throttle.refund(source);
-    return fail([{ field: FORM_LEVEL, message: ctx.t('validation.form_expired') }], 403);
-  }
-  if (!code) {
-    throttle.refund(source);
-    return fail([{ field: 'code', message: ctx.t('auth.errors.code_required') }], 400);
-  }
+  const admitted = await admitCodeAttempt(request, reply, throttle, input, fail);
+  if ('answered' in admitted) return admitted.answered;
+  const { source } = admitted;
   const codes = await confirmEnrolment(db, config.secrets, userId, code);
   if (!codes) {
     if (await lockedAfterFailure(request, reply, userId)) return lockedOut(request, reply, ctx);
@@ -289,6 +280,33 @@ async function enrol(request: FastifyRequest, reply: FastifyReply, throttle: Sou
   await auditSignIn(request, 'mfa.enrolled', pending(request));
   await auditSignIn(request, 'login.success', pending(request));
   return sendPage(reply, <RecoveryCodesPage ctx={ctx} codes={codes} />);
+}
+
+/**
+ * What every second-factor form checks before looking at the code: the per-source limit (with its
+ * pause), the form's CSRF token, and that a code was typed. A refused form costs no attempt.
+ */
+async function admitCodeAttempt(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  throttle: SourceThrottle,
+  input: Record<string, unknown>,
+  fail: (errors: FieldErrors, status: number) => FastifyReply,
+): Promise<{ source: string } | { answered: FastifyReply }> {
+  const ctx = buildPageContext(request, reply);
+  const source = throttle.sourceOf(request);
+  const decision = throttle.begin(source);
+  if (!decision.allowed) return { answered: sendErrorPage(request, reply, 'rate_limited') };
+  await sleep(decision.delayMs);
+  if (!isValidCsrfToken(request, input[CSRF_FIELD])) {
+    throttle.refund(source);
+    return { answered: fail([{ field: FORM_LEVEL, message: ctx.t('validation.form_expired') }], 403) };
+  }
+  if (typeof input.code !== 'string' || !input.code) {
+    throttle.refund(source);
+    return { answered: fail([{ field: 'code', message: ctx.t('auth.errors.code_required') }], 400) };
+  }
+  return { source };
 }
 
 async function showSecondFactor(request: FastifyRequest, reply: FastifyReply) {
@@ -316,18 +334,9 @@ async function checkSecondFactor(request: FastifyRequest, reply: FastifyReply, t
       status,
     );
 
-  const source = throttle.sourceOf(request);
-  const decision = throttle.begin(source);
-  if (!decision.allowed) return sendErrorPage(request, reply, 'rate_limited');
-  await sleep(decision.delayMs);
-  if (!isValidCsrfToken(request, input[CSRF_FIELD])) {
-    throttle.refund(source);
-    return fail([{ field: FORM_LEVEL, message: ctx.t('validation.form_expired') }], 403);
-  }
-  if (!code) {
-    throttle.refund(source);
-    return fail([{ field: 'code', message: ctx.t('auth.errors.code_required') }], 400);
-  }
+  const admitted = await admitCodeAttempt(request, reply, throttle, input, fail);
+  if ('answered' in admitted) return admitted.answered;
+  const { source } = admitted;
   const accepted = normaliseTotp(code)
     ? await verifyTotp(db, config.secrets, userId, code)
     : await useRecoveryCode(db, config.secrets, userId, code);
