@@ -19,6 +19,7 @@ import { registerPortalRoutes } from './features/portal/routes.tsx';
 import { registerIntakeRoutes } from './features/intake/routes.tsx';
 import { registerSetupRoutes } from './features/setup/routes.tsx';
 import { registerAuthRoutes } from './features/auth/routes.tsx';
+import { registerInboxRoutes } from './features/inbox/routes.tsx';
 import { registerPolicy } from './web/policy.ts';
 
 /** What every feature may use; passed in so tests can build an app on their own database. */
@@ -109,6 +110,7 @@ export async function buildApp(options: {
   await app.register(registerIntakeRoutes);
   await app.register(registerSetupRoutes);
   await app.register(registerAuthRoutes);
+  await app.register(registerInboxRoutes);
   return app;
 }
 

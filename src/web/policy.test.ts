@@ -7,7 +7,7 @@ describe('the policy table', () => {
   it('gives administrators users and configuration, never case content', () => {
     assert.ok(can('admin', 'users.manage'));
     assert.ok(can('admin', 'config.manage'));
-    for (const permission of permissions.filter((p) => p.startsWith('cases.'))) {
+    for (const permission of permissions.filter((p) => p.startsWith('cases.') || p.startsWith('reports.'))) {
       assert.equal(can('admin', permission), false, permission);
     }
   });
@@ -20,6 +20,16 @@ describe('the policy table', () => {
     assert.ok(can('advisor', 'cases.read.team'));
     assert.ok(can('advisor', 'cases.break_glass'));
     assert.equal(can('coordinator', 'users.manage'), false);
+  });
+
+  it('lets coordinators and advisors read and answer reports, and nobody else', () => {
+    for (const p of ['reports.read', 'reports.reply'] as const) {
+      assert.deepEqual(
+        roles.filter((role) => can(role, p)),
+        ['coordinator', 'advisor'],
+        p,
+      );
+    }
   });
 
   it('gives the roles of later issues (partner, statistics) nothing yet', () => {

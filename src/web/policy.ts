@@ -28,6 +28,9 @@ export const permissions = [
   'cases.break_glass',
   'cases.assign',
   'cases.close.approve',
+  /** Reports from the public portal: the inbox and a report with its contact data (audited), replying. */
+  'reports.read',
+  'reports.reply',
   'audit.search',
 ] as const;
 export type Permission = (typeof permissions)[number];
@@ -43,6 +46,8 @@ export const grants: Readonly<Record<Role, readonly Permission[]>> = {
     'cases.read.team',
     'cases.assign',
     'cases.close.approve',
+    'reports.read',
+    'reports.reply',
   ],
   advisor: [
     'staff.home',
@@ -50,6 +55,8 @@ export const grants: Readonly<Record<Role, readonly Permission[]>> = {
     'cases.read.assigned',
     'cases.read.team',
     'cases.break_glass',
+    'reports.read',
+    'reports.reply',
   ],
   partner: [],
   statistics: [],

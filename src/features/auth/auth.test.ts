@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Secret, TOTP } from 'otpauth';
+import { Secret } from 'otpauth';
 import type { LightMyRequestResponse } from 'fastify';
 import { createTestApp, type TestApp } from '../../test/app.ts';
 import { TestClient, errorSummary, inputValue } from '../../test/http-client.ts';
@@ -8,31 +8,16 @@ import { hashSecret } from '../../crypto/passwords.ts';
 import { ensureSetupLink } from '../setup/setup-service.ts';
 import { verifyAuditChain } from '../audit/verify.ts';
 import { hashSessionId, SESSION_IDLE_MS } from './session-service.ts';
+import { STAFF_PASSWORD, logInWithPassword as logInAs, submitCode, totpNow } from '../../test/staff.ts';
 
 const email = 'sanne@example.org';
-const password = 'een lange zin als wachtwoord';
+const password = STAFF_PASSWORD;
 const COOKIE = 'baken_staff';
-
-const totpNow = (base32: string, timestamp = Date.now()) =>
-  TOTP.generate({ secret: Secret.fromBase32(base32), algorithm: 'SHA1', digits: 6, period: 30, timestamp });
 
 const location = (response: LightMyRequestResponse) => String(response.headers.location);
 
-async function logInWithPassword(client: TestClient, user = email, secret = password) {
-  const page = await client.get('/beheer/inloggen');
-  assert.equal(page.statusCode, 200);
-  return client.postForm('/beheer/inloggen', {
-    _csrf: inputValue(page.body, '_csrf'),
-    email: user,
-    password: secret,
-  });
-}
-
-async function submitCode(client: TestClient, code: string) {
-  const page = await client.get('/beheer/tweestaps');
-  assert.equal(page.statusCode, 200);
-  return client.postForm('/beheer/tweestaps', { _csrf: inputValue(page.body, '_csrf'), code });
-}
+const logInWithPassword = (client: TestClient, user = email, secret = password) =>
+  logInAs(client, user, secret);
 
 describe('staff sign-in: the whole journey of the first administrator', () => {
   let t: TestApp;

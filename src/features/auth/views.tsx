@@ -9,7 +9,7 @@ import {
   type FieldErrors,
 } from '../../web/components/form.tsx';
 import { CSRF_FIELD } from '../../web/csrf.ts';
-import type { Role } from '../../web/policy.ts';
+import { can, type Role } from '../../web/policy.ts';
 import type { Enrolment } from './second-factor-service.ts';
 
 function Notice({ text }: { text: string | undefined }) {
@@ -224,6 +224,13 @@ export function StaffHomePage({
       <p class="utrecht-paragraph" data-signed-in-as="">
         {t('auth.home.signed_in_as', { name, role: t(`auth.role.${role}`) })}
       </p>
+      {can(role, 'reports.read') ? (
+        <p class="utrecht-paragraph">
+          <a class="utrecht-link" href={ctx.href('/beheer/meldingen')} data-inbox-link="">
+            {t('inbox.home_link')}
+          </a>
+        </p>
+      ) : null}
       <form method="post" action={ctx.href('/beheer/uitloggen')}>
         <HiddenField name={CSRF_FIELD} value={csrfToken} />
         <SubmitButton>{t('auth.home.logout')}</SubmitButton>

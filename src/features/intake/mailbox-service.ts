@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Database } from '../../db/database.ts';
-import type { MessageDirection } from '../../db/schema.ts';
+import type { DB, MessageDirection } from '../../db/schema.ts';
 import { loadDataKey, type KeyRing } from '../../crypto/envelope.ts';
 import { listAttachments, storeAttachments } from '../attachments/store.ts';
 import type { ProcessedFile } from '../attachments/process.ts';
@@ -119,6 +119,9 @@ export async function readMailbox(db: Database, reportId: string): Promise<Mailb
   };
 }
 
+/** Work that must commit or fail together with a stored message, such as its audit row. */
+export type WithinMessageTransaction = (trx: Transaction<DB>, messageId: string) => Promise<unknown>;
+
 async function addMessage(
   db: Database,
   keyRing: KeyRing,
@@ -128,6 +131,7 @@ async function addMessage(
     body: string;
     authorUserId: string | null;
     files: ProcessedFile[];
+    alsoInTransaction?: WithinMessageTransaction | undefined;
   },
 ): Promise<string> {
   const id = randomUUID();
@@ -157,6 +161,7 @@ async function addMessage(
       .set({ last_activity_at: sql<Date>`now()` })
       .where('id', '=', message.reportId)
       .execute();
+    await message.alsoInTransaction?.(trx, id);
   });
   return id;
 }
@@ -177,7 +182,13 @@ export function addReporterMessage(
 export function sendCentreReply(
   db: Database,
   keyRing: KeyRing,
-  input: { reportId: string; body: string; authorUserId: string | null; files?: ProcessedFile[] },
+  input: {
+    reportId: string;
+    body: string;
+    authorUserId: string | null;
+    files?: ProcessedFile[];
+    alsoInTransaction?: WithinMessageTransaction;
+  },
 ): Promise<string> {
   return addMessage(db, keyRing, {
     reportId: input.reportId,
@@ -185,5 +196,6 @@ export function sendCentreReply(
     authorUserId: input.authorUserId,
     files: input.files ?? [],
     direction: 'from_centre',
+    alsoInTransaction: input.alsoInTransaction,
   });
 }
