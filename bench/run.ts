@@ -69,6 +69,8 @@ function appEnv(dataDir: string, port: number, logLevel: string): NodeJS.Process
     HOST: '127.0.0.1',
     // The bench stands in for a reverse proxy, giving each simulated reporter an address (forms.ts).
     TRUST_PROXY: '127.0.0.1',
+    // As `npm start` sets it (package.json): large blocks go back to the system when freed.
+    MALLOC_MMAP_THRESHOLD_: '131072',
   };
   delete env.DATABASE_URL;
   delete env.PUBLIC_URL;

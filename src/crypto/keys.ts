@@ -4,8 +4,21 @@ import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 export type KeyPurpose =
   'receipt-lookup' | 'receipt-derivation' | 'submission-key' | 'csrf' | 'session-id' | 'staff-recovery-code';
 
+const derivedKeys = new WeakMap<Buffer, Map<KeyPurpose, Buffer>>();
+
+/** HKDF is deterministic, so each sub-key is derived once per root key and then reused. */
 export function deriveKey(rootKey: Buffer, purpose: KeyPurpose): Buffer {
-  return Buffer.from(hkdfSync('sha256', rootKey, Buffer.alloc(0), `baken:${purpose}`, 32));
+  let keys = derivedKeys.get(rootKey);
+  if (!keys) {
+    keys = new Map();
+    derivedKeys.set(rootKey, keys);
+  }
+  let key = keys.get(purpose);
+  if (!key) {
+    key = Buffer.from(hkdfSync('sha256', rootKey, Buffer.alloc(0), `baken:${purpose}`, 32));
+    keys.set(purpose, key);
+  }
+  return key;
 }
 
 export function keyedHash(key: Buffer, value: string | Buffer): string {
