@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import type { Page } from 'playwright-core';
+import { assertNoConsoleErrors, escapeRegExp, focused, tabTo } from '../../test/keyboard.ts';
 import { assertNoAxeViolations, startBrowserHarness, type BrowserHarness } from '../../test/browser.ts';
 import { sendCentreReply } from '../intake/mailbox-service.ts';
 
@@ -360,54 +361,6 @@ describe('intake journey in a browser', { timeout: 120_000 }, () => {
 
 // ---------------------------------------------------------------------------------------------------
 
-interface Focused {
-  tag: string;
-  id: string;
-  name: string | null;
-  text: string;
-  href: string | null;
-  errorSummary: boolean;
-  html: string;
-}
-
-/** What has keyboard focus now. */
-function focused(page: Page): Promise<Focused> {
-  return page.evaluate(() => {
-    interface El {
-      tagName: string;
-      id: string;
-      outerHTML: string;
-      textContent: string | null;
-      getAttribute(name: string): string | null;
-      hasAttribute(name: string): boolean;
-    }
-    const el = (globalThis as unknown as { document: { activeElement: El | null } }).document.activeElement;
-    if (!el)
-      return { tag: '', id: '', name: null, text: '', href: null, errorSummary: false, html: '(nothing)' };
-    return {
-      tag: el.tagName,
-      id: el.id,
-      name: el.getAttribute('name'),
-      text: (el.textContent ?? '').replace(/\s+/g, ' ').trim(),
-      href: el.getAttribute('href'),
-      errorSummary: el.hasAttribute('data-error-summary'),
-      html: el.outerHTML.slice(0, 200),
-    };
-  });
-}
-
-/** Presses Tab until `wanted` has focus; fails after `max` presses, naming the stops it passed. */
-async function tabTo(page: Page, wanted: (f: Focused) => boolean, max = 40): Promise<Focused> {
-  const passed: string[] = [];
-  for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
-    const now = await focused(page);
-    if (wanted(now)) return now;
-    passed.push(now.id || now.text || now.tag);
-  }
-  throw new Error(`not reached with ${max} Tabs; passed: ${passed.join(' | ')}`);
-}
-
 /** Presses a key that submits a form or follows a link, and waits until the next page has loaded. */
 async function pressAndWaitForPage(page: Page, key: string): Promise<void> {
   await Promise.all([page.waitForEvent('load'), page.keyboard.press(key)]);
@@ -497,12 +450,6 @@ async function assertNoAxeViolationsWithoutScript(
   }
 }
 
-/** Console errors since `from`, leaving out the browser's note about a 4xx form page (that is the point). */
-function assertNoConsoleErrors(h: BrowserHarness, from: number): void {
-  const errors = h.consoleErrors.slice(from).filter((e) => !/status of 40[03]/.test(e));
-  assert.deepEqual(errors, [], 'no console errors or CSP violations');
-}
-
 async function reportsWith(h: BrowserHarness, narrative: string): Promise<number> {
   const rows = await h.testApp.database.db
     .selectFrom('report')
@@ -516,8 +463,4 @@ function tinyPng(): Promise<Buffer> {
   return sharp({ create: { width: 8, height: 8, channels: 3, background: '#336699' } })
     .png()
     .toBuffer();
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Secret, TOTP } from 'otpauth';
 import type { Page, Response } from 'playwright-core';
+import { assertNoConsoleErrors, escapeRegExp, focused, tabTo, type Focused } from '../../test/keyboard.ts';
 import { assertNoAxeViolations, startBrowserHarness, type BrowserHarness } from '../../test/browser.ts';
 import { ensureSetupLink } from '../setup/setup-service.ts';
 
@@ -252,51 +253,6 @@ describe('staff sign-in pages in a browser', { timeout: 60_000 }, () => {
 
 // ---------------------------------------------------------------------------------------------------
 
-interface Focused {
-  tag: string;
-  id: string;
-  text: string;
-  href: string | null;
-  errorSummary: boolean;
-  html: string;
-}
-
-/** What has keyboard focus now. */
-function focused(page: Page): Promise<Focused> {
-  return page.evaluate(() => {
-    interface El {
-      tagName: string;
-      id: string;
-      outerHTML: string;
-      textContent: string | null;
-      getAttribute(name: string): string | null;
-      hasAttribute(name: string): boolean;
-    }
-    const el = (globalThis as unknown as { document: { activeElement: El | null } }).document.activeElement;
-    if (!el) return { tag: '', id: '', text: '', href: null, errorSummary: false, html: '(nothing)' };
-    return {
-      tag: el.tagName,
-      id: el.id,
-      text: (el.textContent ?? '').replace(/\s+/g, ' ').trim(),
-      href: el.getAttribute('href'),
-      errorSummary: el.hasAttribute('data-error-summary'),
-      html: el.outerHTML.slice(0, 200),
-    };
-  });
-}
-
-/** Presses Tab until `wanted` has focus; fails after `max` presses, naming the stops it passed. */
-async function tabTo(page: Page, wanted: (f: Focused) => boolean, max = 15): Promise<Focused> {
-  const passed: string[] = [];
-  for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
-    const now = await focused(page);
-    if (wanted(now)) return now;
-    passed.push(now.id || now.text || now.tag);
-  }
-  throw new Error(`not reached with ${max} Tab(s); passed: ${passed.join(' | ')}`);
-}
-
 /**
  * Presses a key that submits a form or follows a link and waits until the next page has loaded; answers
  * the statuses of the main document's responses on the way (a redirect, then the page).
@@ -407,14 +363,4 @@ function assertRequestsRecorded(h: BrowserHarness, from: number, kinds: string[]
       `a ${kind} request was recorded`,
     );
   }
-}
-
-/** Console errors since `from`, leaving out the browser's note about a 400 form page (that is the point). */
-function assertNoConsoleErrors(h: BrowserHarness, from: number): void {
-  const errors = h.consoleErrors.slice(from).filter((e) => !/status of 400 /.test(e));
-  assert.deepEqual(errors, [], 'no console errors or CSP violations');
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
