@@ -203,6 +203,13 @@ export async function sessionOf(request: FastifyRequest, reply: FastifyReply) {
   return { session, expired: !session };
 }
 
+function principalOf(
+  session: { userId: string; displayName: string; idHash: string },
+  role: Role,
+): StaffPrincipal {
+  return { userId: session.userId, role, displayName: session.displayName, sessionId: session.idHash };
+}
+
 /**
  * The pre-handler for a route with a permission: anonymous visitors and sessions still waiting for
  * their second factor go to the login page; signed-in staff without the permission get the standard
@@ -215,12 +222,7 @@ export function requirePermission(permission: Permission): Guard {
     if (!isRole(session.role) || !can(session.role, permission)) {
       return sendErrorPage(request, reply, 'forbidden');
     }
-    request.staff = {
-      userId: session.userId,
-      role: session.role,
-      displayName: session.displayName,
-      sessionId: session.idHash,
-    };
+    request.staff = principalOf(session, session.role);
     return undefined;
   };
 }
@@ -232,11 +234,6 @@ export const requireSecondFactorPending: Guard = async (request, reply) => {
     return reply.redirect(localisedPath(localeFromPath(request.url), STAFF_HOME_PATH), 303);
   }
   if (!session || !isRole(session.role)) return redirectToLogin(request, reply, expired);
-  request.pendingStaff = {
-    userId: session.userId,
-    role: session.role,
-    displayName: session.displayName,
-    sessionId: session.idHash,
-  };
+  request.pendingStaff = principalOf(session, session.role);
   return undefined;
 };

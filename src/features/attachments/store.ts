@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { decrypt, encrypt, loadDataKey, type DataKey, type KeyRing } from '../../crypto/envelope.ts';
 import type { Database } from '../../db/database.ts';
 import type { ProcessedFile } from './process.ts';
+import { isUuid } from '../../db/ids.ts';
 
 /**
  * Attachments are stored encrypted under their report's data key: the name (names often identify
@@ -11,8 +12,6 @@ import type { ProcessedFile } from './process.ts';
  * time stay readable for listing.
  */
 type SealedColumn = 'file_name' | 'sha256' | 'original' | 'clean';
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Binds each ciphertext to its row and column, so values cannot be swapped between them. */
 function aad(attachmentId: string, column: SealedColumn): string {
@@ -101,7 +100,7 @@ async function assertBelongsToReport(
 
 /** Metadata only: no decryption, no file contents. */
 export async function listAttachments(db: Database, reportId: string): Promise<AttachmentSummary[]> {
-  if (!uuidPattern.test(reportId)) return [];
+  if (!isUuid(reportId)) return [];
   const rows = await db
     .selectFrom('attachment')
     .select(['id', 'message_id', 'media_type', 'size_bytes', 'created_at'])
@@ -130,8 +129,8 @@ export async function readAttachment(
   variant: 'clean' | 'original',
   scope?: { reportId: string },
 ): Promise<AttachmentContent | undefined> {
-  if (!uuidPattern.test(attachmentId)) return undefined;
-  if (scope && !uuidPattern.test(scope.reportId)) return undefined;
+  if (!isUuid(attachmentId)) return undefined;
+  if (scope && !isUuid(scope.reportId)) return undefined;
   let query = db
     .selectFrom('attachment')
     .innerJoin('report', 'report.id', 'attachment.report_id')

@@ -3,6 +3,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import type { DB } from '../../db/schema.ts';
 import { GENESIS_HASH, checkDetails, hashRow, isStorableText, type AuditDetails } from './chain.ts';
+import { isUuid } from '../../db/ids.ts';
 
 /**
  * The audit log: who did what to which record, when, and why where asked. Append-only (a database
@@ -49,7 +50,6 @@ const AUDIT_LOCK_ID = 7_326_100;
 
 const ACTION_PATTERN = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$/;
 const ENTITY_TYPE_PATTERN = /^[a-z][a-z0-9_]*$/;
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ROLES = new Set<string>(['system', 'admin', 'coordinator', 'advisor', 'reporter', 'partner']);
 
 function checkText(name: string, value: string | undefined, maxLength: number): string | null {
@@ -69,7 +69,7 @@ function normalise(event: AuditEventInput) {
   if (actor && !ROLES.has(actor.role)) throw new TypeError(`audit event: unknown role "${actor.role}"`);
   const userId = actor?.userId ?? null;
   // PostgreSQL prints a uuid in lower case; the hash must be over what comes back.
-  if (userId !== null && !UUID_PATTERN.test(userId)) throw new TypeError('audit event: userId is not a uuid');
+  if (userId !== null && !isUuid(userId)) throw new TypeError('audit event: userId is not a uuid');
   if (event.entity && (!ENTITY_TYPE_PATTERN.test(event.entity.type) || event.entity.type.length > 50)) {
     throw new TypeError(`audit event: entity type "${event.entity.type}" is not like "case"`);
   }
@@ -196,7 +196,7 @@ export async function listAuditEvents(
       throw new TypeError('audit filter: invalid date');
   }
   // A malformed uuid would make PostgreSQL throw; it cannot match anything anyway.
-  if (filters.actorUserId !== undefined && !UUID_PATTERN.test(filters.actorUserId)) return { events: [] };
+  if (filters.actorUserId !== undefined && !isUuid(filters.actorUserId)) return { events: [] };
   let query = db
     .selectFrom('audit_event')
     .orderBy('seq', 'desc')

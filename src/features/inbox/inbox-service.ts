@@ -7,6 +7,7 @@ import { recordAudit, type AuditActor } from '../audit/audit-service.ts';
 import { reportAad } from '../intake/intake-service.ts';
 import { sendCentreReply } from '../intake/mailbox-service.ts';
 import { audiences, publicExploitationForms } from '../intake/report-form.ts';
+import { isUuid } from '../../db/ids.ts';
 
 /**
  * The back office's inbox of reports from the public portal. The list shows facts only (codes, dates,
@@ -22,9 +23,6 @@ export const REPLY_MAX_CHARS = 10_000;
 
 /** The audit entity of a report. */
 export const REPORT_ENTITY = 'report';
-
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: string) => UUID_PATTERN.test(value);
 
 export type ExploitationForm = (typeof publicExploitationForms)[number];
 
@@ -318,11 +316,7 @@ export async function reportExists(db: Database, reportId: string): Promise<bool
   return row !== undefined;
 }
 
-/**
- * A reply from the centre into the reporter's mailbox, and its 'report.reply' audit event. The reply
- * is written by `sendCentreReply`, which runs its own transaction, so the event follows it in a
- * transaction of its own (after the reply, so the log never claims a reply that was not stored).
- */
+/** A reply from the centre into the reporter's mailbox, with its 'report.reply' audit event. */
 export async function replyToReport(
   db: Database,
   keyRing: KeyRing,

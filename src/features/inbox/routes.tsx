@@ -12,7 +12,6 @@ import {
   formatCursor,
   isAudience,
   isExploitationForm,
-  isUuid,
   listInbox,
   openReport,
   parseCursor,
@@ -22,6 +21,7 @@ import {
   type StaffAccess,
 } from './inbox-service.ts';
 import { InboxPage, ReportPage, inboxQuery } from './views.tsx';
+import { isUuid } from '../../db/ids.ts';
 
 /**
  * The back office's inbox: the list of reports (/beheer/meldingen), one report with its contact data
