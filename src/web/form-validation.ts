@@ -50,6 +50,13 @@ export function normaliseForm(body: unknown, arrayFields: readonly string[] = []
   return output;
 }
 
+/** A field exactly as sent, untrimmed (a password's spaces belong to it); '' when absent. */
+export function untrimmedField(body: unknown, name: string): string {
+  const value = body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
+  const first: unknown = Array.isArray(value) ? (value as unknown[])[0] : value;
+  return typeof first === 'string' ? first : '';
+}
+
 export function validateForm<T extends TObject>(
   schema: T,
   input: Record<string, unknown>,

@@ -5,7 +5,7 @@ import { sendPage } from '../../web/render.ts';
 import { sendErrorPage } from '../../web/error-handling.tsx';
 import { issueCsrfToken, isValidCsrfToken, CSRF_FIELD } from '../../web/csrf.ts';
 import { cookieName, cookieOptions } from '../../web/cookies.ts';
-import { normaliseForm } from '../../web/form-validation.ts';
+import { normaliseForm, untrimmedField } from '../../web/form-validation.ts';
 import { FORM_LEVEL, type FieldErrors } from '../../web/components/form.tsx';
 import { SourceThrottle, sleep } from '../../web/source-throttle.ts';
 import { sessionOf, type StaffPrincipal } from '../../web/policy.ts';
@@ -143,19 +143,12 @@ async function showLogin(request: FastifyRequest, reply: FastifyReply) {
   return renderLogin(request, reply, ctx, { errors: [], notice });
 }
 
-/** The password exactly as typed (spaces belong to a passphrase). */
-function rawField(body: unknown, name: string): string {
-  const value = body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
-  const first: unknown = Array.isArray(value) ? (value as unknown[])[0] : value;
-  return typeof first === 'string' ? first : '';
-}
-
 async function logIn(request: FastifyRequest, reply: FastifyReply, throttle: SourceThrottle) {
   const { db } = request.server.deps;
   const ctx = buildPageContext(request, reply);
   const input = normaliseForm(request.body);
   const email = typeof input.email === 'string' ? input.email : undefined;
-  const password = rawField(request.body, 'password');
+  const password = untrimmedField(request.body, 'password');
 
   const source = throttle.sourceOf(request);
   const decision = throttle.begin(source);

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { normaliseForm, validateForm, type FormProblem } from '../../web/form-validation.ts';
+import { normaliseForm, untrimmedField, validateForm, type FormProblem } from '../../web/form-validation.ts';
 
 export const PASSWORD_MIN_CHARS = 12;
 export const PASSWORD_MAX_CHARS = 256;
@@ -40,11 +40,7 @@ export type SetupForm = Static<typeof setupFormSchema>;
  */
 export function readSetupForm(body: unknown): Record<string, unknown> {
   const input = normaliseForm(body);
-  const raw = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
-  for (const field of passwordFields) {
-    const value: unknown = Array.isArray(raw[field]) ? (raw[field] as unknown[])[0] : raw[field];
-    input[field] = typeof value === 'string' && value !== '' ? value : undefined;
-  }
+  for (const field of passwordFields) input[field] = untrimmedField(body, field) || undefined;
   return input;
 }
 
