@@ -2,7 +2,14 @@ import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 
 /** Purposes for which a sub-key is derived from the root secret; one key never serves two purposes. */
 export type KeyPurpose =
-  'receipt-lookup' | 'receipt-derivation' | 'submission-key' | 'csrf' | 'session-id' | 'staff-recovery-code';
+  | 'receipt-lookup'
+  | 'receipt-derivation'
+  | 'submission-key'
+  | 'csrf'
+  | 'session-id'
+  | 'staff-recovery-code'
+  | 'staff-token'
+  | 'mail-recipient';
 
 const derivedKeys = new WeakMap<Buffer, Map<KeyPurpose, Buffer>>();
 

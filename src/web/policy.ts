@@ -26,8 +26,18 @@ export const permissions = [
   'cases.read.team',
   /** Opening any other case with a stated reason, which is audited ("break the glass"). */
   'cases.break_glass',
+  /** Making a case from a report, or adding a report to a case. */
+  'cases.create',
+  /** Changing a case one may open: details, persons, indicators, notes, tasks, status, replies. */
+  'cases.edit',
+  /** Asking for closure (an advisor) and approving it (a coordinator). */
+  'cases.close.request',
   'cases.assign',
   'cases.close.approve',
+  /** Full-text search over the cases one may open and over reports. */
+  'cases.search',
+  /** The coordinator's overview of break-the-glass openings. */
+  'cases.access.review',
   /** Reports from the public portal: the inbox and a report with its contact data (audited), replying. */
   'reports.read',
   'reports.reply',
@@ -44,8 +54,13 @@ export const grants: Readonly<Record<Role, readonly Permission[]>> = {
     'cases.read.all',
     'cases.read.assigned',
     'cases.read.team',
+    'cases.create',
+    'cases.edit',
+    'cases.close.request',
     'cases.assign',
     'cases.close.approve',
+    'cases.search',
+    'cases.access.review',
     'reports.read',
     'reports.reply',
   ],
@@ -55,6 +70,10 @@ export const grants: Readonly<Record<Role, readonly Permission[]>> = {
     'cases.read.assigned',
     'cases.read.team',
     'cases.break_glass',
+    'cases.create',
+    'cases.edit',
+    'cases.close.request',
+    'cases.search',
     'reports.read',
     'reports.reply',
   ],
@@ -84,6 +103,8 @@ export interface StaffPrincipal {
   userId: string;
   role: Role;
   displayName: string;
+  /** The user's team, which widens the cases an advisor may open. */
+  teamId: string | null;
   /** The SHA-256 hash of the session cookie (the cookie value itself is never kept around). */
   sessionId: string;
 }
@@ -204,10 +225,16 @@ export async function sessionOf(request: FastifyRequest, reply: FastifyReply) {
 }
 
 function principalOf(
-  session: { userId: string; displayName: string; idHash: string },
+  session: { userId: string; displayName: string; teamId: string | null; idHash: string },
   role: Role,
 ): StaffPrincipal {
-  return { userId: session.userId, role, displayName: session.displayName, sessionId: session.idHash };
+  return {
+    userId: session.userId,
+    role,
+    displayName: session.displayName,
+    teamId: session.teamId,
+    sessionId: session.idHash,
+  };
 }
 
 /**
@@ -237,3 +264,52 @@ export const requireSecondFactorPending: Guard = async (request, reply) => {
   request.pendingStaff = principalOf(session, session.role);
   return undefined;
 };
+
+/**
+ * Which cases a principal may open without further ado. Every query that lists or searches cases
+ * filters with this (see features/cases), so lists never show what a page would refuse.
+ */
+export type CaseVisibility =
+  { kind: 'all' } | { kind: 'own'; userId: string; teamId: string | null } | { kind: 'none' };
+
+export function caseVisibility(
+  principal: Pick<StaffPrincipal, 'role' | 'userId' | 'teamId'>,
+): CaseVisibility {
+  if (can(principal.role, 'cases.read.all')) return { kind: 'all' };
+  if (can(principal.role, 'cases.read.assigned') || can(principal.role, 'cases.read.team')) {
+    return {
+      kind: 'own',
+      userId: principal.userId,
+      teamId: can(principal.role, 'cases.read.team') ? principal.teamId : null,
+    };
+  }
+  return { kind: 'none' };
+}
+
+/** The facts about one case that decide who may open it. */
+export interface CaseAccessFacts {
+  assignedUserId: string | null;
+  teamId: string | null;
+}
+
+/**
+ * May this principal open this case? `granted`: yes; `break_glass`: only after stating a reason (or
+ * with a live grant from an earlier reason); `denied`: no, and the answer must look like a missing case.
+ */
+export type CaseAccessDecision = 'granted' | 'break_glass' | 'denied';
+
+export function caseAccess(
+  principal: Pick<StaffPrincipal, 'role' | 'userId' | 'teamId'>,
+  facts: CaseAccessFacts,
+  hasLiveGrant = false,
+): CaseAccessDecision {
+  const visibility = caseVisibility(principal);
+  if (visibility.kind === 'all') return 'granted';
+  if (visibility.kind === 'own') {
+    if (can(principal.role, 'cases.read.assigned') && facts.assignedUserId === visibility.userId)
+      return 'granted';
+    if (visibility.teamId !== null && facts.teamId === visibility.teamId) return 'granted';
+  }
+  if (can(principal.role, 'cases.break_glass')) return hasLiveGrant ? 'granted' : 'break_glass';
+  return 'denied';
+}

@@ -19,6 +19,7 @@ export interface StaffSession {
   stage: SessionStage;
   role: StaffRole;
   displayName: string;
+  teamId: string | null;
 }
 
 /** Only the SHA-256 of the cookie value is stored; the value has 256 random bits. */
@@ -65,7 +66,7 @@ export async function resumeStaffSession(
   const user = row
     ? await db
         .selectFrom('staff_user')
-        .select(['role', 'display_name', 'disabled_at', 'locked_at'])
+        .select(['role', 'display_name', 'team_id', 'disabled_at', 'locked_at'])
         .where('id', '=', row.user_id)
         .executeTakeFirst()
     : undefined;
@@ -79,6 +80,7 @@ export async function resumeStaffSession(
     stage: row.stage,
     role: user.role,
     displayName: user.display_name,
+    teamId: user.team_id,
   };
 }
 
