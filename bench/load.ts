@@ -127,6 +127,8 @@ export async function paced(options: {
   request: RequestFactory;
   /** Stops the run early when this settles. */
   until?: Promise<unknown>;
+  /** Sent with every request (a staff session cookie). */
+  headers?: Record<string, string>;
 }): Promise<Samples> {
   const samples = new Samples();
   const counter = { next: 0 };
@@ -150,6 +152,7 @@ export async function paced(options: {
       connectionRate: 1,
       duration: options.durationS,
       ignoreCoordinatedOmission: true,
+      ...(options.headers ? { headers: options.headers } : {}),
       requests: [{ setupRequest }],
     });
     instance.on('response', (_client, status, _bytes, latency) => samples.record(status, latency));

@@ -3,6 +3,14 @@ import { availableParallelism, release, totalmem } from 'node:os';
 
 /** What the bench measured, and how it is written to stdout and docs/benchmarks.md. */
 export type DatabaseKind = 'pglite' | 'postgres';
+/** A section of docs/benchmarks.md: the public/intake bench or the back-office bench, per database. */
+export type SectionKind = DatabaseKind | 'back-office-pglite' | 'back-office-postgres';
+const sectionOrder: readonly SectionKind[] = [
+  'pglite',
+  'postgres',
+  'back-office-pglite',
+  'back-office-postgres',
+];
 export type Verdict = 'PASS' | 'FAIL' | 'info' | 'quiet' | 'BUSY';
 
 export interface Figure {
@@ -13,7 +21,7 @@ export interface Figure {
 }
 
 export interface BenchRecord {
-  kind: DatabaseKind;
+  kind: SectionKind;
   database: string;
   command: string;
   date: Date;
@@ -33,9 +41,11 @@ export function verdict(pass: boolean): Verdict {
   return pass ? 'PASS' : 'FAIL';
 }
 
-const sectionTitles: Record<DatabaseKind, string> = {
+const sectionTitles: Record<SectionKind, string> = {
   pglite: 'Embedded database (PGlite)',
   postgres: 'PostgreSQL',
+  'back-office-pglite': 'Back office, embedded database (PGlite)',
+  'back-office-postgres': 'Back office, PostgreSQL',
 };
 
 function section(record: BenchRecord): string {
@@ -91,16 +101,24 @@ How it measures:
 - The load generator, the app and (for PostgreSQL) the database server share the machine's cores.
   Other work on the machine changes every figure, so the bench waits (up to 60 s) for a quiet
   machine, and reports the CPU share other processes took during the run: "BUSY" above 10%.
+
+The back office (\`bench/back-office.ts\`, \`npm run bench:back-office\`; \`npm run bench\` runs it after
+the bench above) is measured on a seeded database: \`npm run seed\` data (synthetic, Dutch; see
+\`src/features/search/seed.ts\`), 10,000 cases on PGlite and 100,000 cases with 500,000 notes on
+PostgreSQL, seeded into the fresh data dir or database (the seed ends with \`VACUUM ANALYZE\`). A
+coordinator and an advisor get sessions made directly in the database; each page is requested at a
+fixed rate with the same evenly spaced arrivals as above, after a warm-up. Latency percentiles are
+exact (nearest rank over every response).
 `;
 
 /** Rewrites docs/benchmarks.md, replacing only this database's section. */
 export function writeRecord(file: string, record: BenchRecord): void {
   const existing = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const sections = new Map<DatabaseKind, string>();
-  for (const match of existing.matchAll(/<!-- bench:(pglite|postgres) -->[\s\S]*?<!-- \/bench:\1 -->/g)) {
-    sections.set(match[1] as DatabaseKind, match[0]);
+  const sections = new Map<SectionKind, string>();
+  for (const match of existing.matchAll(/<!-- bench:([a-z-]+) -->[\s\S]*?<!-- \/bench:\1 -->/g)) {
+    sections.set(match[1] as SectionKind, match[0]);
   }
   sections.set(record.kind, section(record));
-  const ordered = (['pglite', 'postgres'] as const).flatMap((kind) => sections.get(kind) ?? []);
+  const ordered = sectionOrder.flatMap((kind) => sections.get(kind) ?? []);
   writeFileSync(file, `${intro}\n${ordered.join('\n\n')}\n`);
 }

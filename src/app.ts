@@ -19,8 +19,17 @@ import { registerPortalRoutes } from './features/portal/routes.tsx';
 import { registerIntakeRoutes } from './features/intake/routes.tsx';
 import { registerSetupRoutes } from './features/setup/routes.tsx';
 import { registerAuthRoutes } from './features/auth/routes.tsx';
+import { registerPasskeyRoutes } from './features/passkeys/routes.tsx';
 import { registerInboxRoutes } from './features/inbox/routes.tsx';
+import { registerUsersRoutes } from './features/users/routes.tsx';
+import { registerStaffLinkRoutes } from './features/users/link-routes.tsx';
+import { registerAuditRoutes } from './features/audit/routes.tsx';
+import { registerCaseRoutes } from './features/cases/routes.tsx';
+import { registerIndicatorRoutes } from './features/indicators/routes.tsx';
+import { registerPersonRoutes } from './features/persons/routes.tsx';
+import { registerTaskRoutes } from './features/tasks/routes.tsx';
 import { registerPolicy } from './web/policy.ts';
+import { registerSearchRoutes } from './features/search/routes.tsx';
 
 /** What every feature may use; passed in so tests can build an app on their own database. */
 export interface AppDeps {
@@ -110,7 +119,16 @@ export async function buildApp(options: {
   await app.register(registerIntakeRoutes);
   await app.register(registerSetupRoutes);
   await app.register(registerAuthRoutes);
+  await app.register(registerPasskeyRoutes);
   await app.register(registerInboxRoutes);
+  await app.register(registerUsersRoutes);
+  await app.register(registerStaffLinkRoutes);
+  await app.register(registerAuditRoutes);
+  await app.register(registerCaseRoutes);
+  await app.register(registerSearchRoutes);
+  await app.register(registerIndicatorRoutes);
+  await app.register(registerPersonRoutes);
+  await app.register(registerTaskRoutes);
   return app;
 }
 

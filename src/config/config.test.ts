@@ -13,7 +13,7 @@ describe('configuration', () => {
   it('refuses to start in production without explicit secrets, database and public URL', () => {
     assert.throws(
       () => loadConfig({ NODE_ENV: 'production', DATA_DIR: mkdtempSync(join(tmpdir(), 'baken-')) }),
-      /DATABASE_URL, BAKEN_SECRET_KEY, BAKEN_ENCRYPTION_KEYS, PUBLIC_URL/,
+      /DATABASE_URL, BAKEN_SECRET_KEY, BAKEN_ENCRYPTION_KEYS, PUBLIC_URL, SMTP_URL/,
     );
     const config = loadConfig({
       NODE_ENV: 'production',
@@ -21,8 +21,11 @@ describe('configuration', () => {
       BAKEN_SECRET_KEY: key(),
       BAKEN_ENCRYPTION_KEYS: `k2:${key()},k1:${key()}`,
       PUBLIC_URL: 'https://meldpunt.example.org/',
+      SMTP_URL: 'smtps://baken:secret@mail.example.org:465',
     });
     assert.equal(config.host, '0.0.0.0');
+    assert.equal(config.mail.smtpUrl, 'smtps://baken:secret@mail.example.org:465');
+    assert.equal(config.mail.from, 'Baken <baken@meldpunt.example.org>');
     assert.equal(config.publicUrl, 'https://meldpunt.example.org');
     assert.deepEqual(
       config.secrets.encryptionKeys.map((k) => k.id),
@@ -48,6 +51,23 @@ describe('configuration', () => {
     assert.throws(
       () => loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'b-')), PORT: 'abc' }),
       /Invalid PORT/,
+    );
+  });
+
+  it('reads the mail settings and refuses an SMTP URL that is not smtp:// or smtps://', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'baken-'));
+    const embedded = loadConfig({ DATA_DIR: dataDir });
+    assert.equal(embedded.mail.smtpUrl, undefined, 'no SMTP outside production: the console outbox');
+    const configured = loadConfig({
+      DATA_DIR: dataDir,
+      SMTP_URL: 'smtp://user:pw@127.0.0.1:2525',
+      MAIL_FROM: 'Meldpunt <noreply@example.nl>',
+    });
+    assert.equal(configured.mail.from, 'Meldpunt <noreply@example.nl>');
+    assert.throws(() => loadConfig({ DATA_DIR: dataDir, SMTP_URL: 'http://mail.example.org' }), /smtp:\/\//);
+    assert.throws(
+      () => loadConfig({ DATA_DIR: dataDir, SMTP_URL: 'smtp://user:hunter2@' }),
+      (error: Error) => !error.message.includes('hunter2'),
     );
   });
 

@@ -22,7 +22,22 @@ export interface Config {
   secrets: Secrets;
   region: Region;
   intake: IntakeLimits;
-  throttles: { receiptLogin: ThrottleLimits; intakeSubmission: ThrottleLimits; staffLogin: ThrottleLimits };
+  throttles: {
+    receiptLogin: ThrottleLimits;
+    intakeSubmission: ThrottleLimits;
+    staffLogin: ThrottleLimits;
+    /** Per account (the address typed at sign-in), whatever the source. */
+    staffLoginAccount: ThrottleLimits;
+  };
+  mail: MailConfig;
+}
+
+/** Outgoing e-mail (invitations, reset links). Without an SMTP URL, mail is printed on the console. */
+export interface MailConfig {
+  /** `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465`; unset outside production. */
+  smtpUrl: string | undefined;
+  /** The From header, e.g. `Baken Twente <baken@meldpunt.example.nl>`. */
+  from: string;
 }
 
 /** Per-source limits on guessable endpoints (see web/source-throttle.ts). */
@@ -70,6 +85,8 @@ function throttlesFrom(env: Env): Config['throttles'] {
   return {
     receiptLogin: { maxAttempts: 20, slowAfter: 3, baseDelayMs: 500, maxDelayMs: 8000, windowMs: HOUR },
     staffLogin: { maxAttempts: 20, slowAfter: 3, baseDelayMs: 500, maxDelayMs: 8000, windowMs: HOUR },
+    // Ten failures in a row lock an account; before that, each failure after the third doubles the wait.
+    staffLoginAccount: { maxAttempts: 30, slowAfter: 3, baseDelayMs: 500, maxDelayMs: 8000, windowMs: HOUR },
     intakeSubmission: {
       maxAttempts: positiveInteger('BAKEN_INTAKE_LIMIT_PER_HOUR', env.BAKEN_INTAKE_LIMIT_PER_HOUR ?? '30'),
       slowAfter: Number.MAX_SAFE_INTEGER,
@@ -96,9 +113,13 @@ export function loadConfig(env: Env = process.env): Config {
   const databaseUrl = env.DATABASE_URL?.trim() || undefined;
 
   if (nodeEnv === 'production') {
-    const missing = ['DATABASE_URL', 'BAKEN_SECRET_KEY', 'BAKEN_ENCRYPTION_KEYS', 'PUBLIC_URL'].filter(
-      (name) => !env[name]?.trim(),
-    );
+    const missing = [
+      'DATABASE_URL',
+      'BAKEN_SECRET_KEY',
+      'BAKEN_ENCRYPTION_KEYS',
+      'PUBLIC_URL',
+      'SMTP_URL',
+    ].filter((name) => !env[name]?.trim());
     if (missing.length > 0) {
       throw new Error(
         `Refusing to start in production without: ${missing.join(', ')} (see README, Configuration)`,
@@ -106,11 +127,12 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
 
+  const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
   return {
     env: nodeEnv,
     host,
     port,
-    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    publicUrl,
     dataDir,
     databaseUrl,
     trustProxy: parseTrustProxy(env.TRUST_PROXY, nodeEnv),
@@ -119,7 +141,26 @@ export function loadConfig(env: Env = process.env): Config {
     region: loadRegion(env.REGION ?? 'twente'),
     intake: defaultIntakeLimits,
     throttles: throttlesFrom(env),
+    mail: parseMail(env, publicUrl),
   };
+}
+
+function parseMail(env: Env, publicUrl: string): MailConfig {
+  const smtpUrl = env.SMTP_URL?.trim() || undefined;
+  if (smtpUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(smtpUrl);
+    } catch {
+      // The value may hold a password: never repeat it in the message.
+      throw new Error('SMTP_URL is not a URL; use smtp://user:password@host:587 or smtps://…');
+    }
+    if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
+      throw new Error('SMTP_URL must start with smtp:// or smtps://');
+    }
+  }
+  const host = new URL(publicUrl).hostname;
+  return { smtpUrl, from: env.MAIL_FROM?.trim() || `Baken <baken@${host}>` };
 }
 
 function parseNodeEnv(value: string | undefined): Config['env'] {

@@ -102,7 +102,8 @@ export interface StaffUserTable {
 export interface StaffSessionTable {
   id_hash: string;
   user_id: string;
-  stage: 'password' | 'full';
+  /** 'passkey_enrolment': password and TOTP accepted, a passkey still to register (role requires one). */
+  stage: 'password' | 'passkey_enrolment' | 'full';
   created_at: CreatedAt;
   last_seen_at: Timestamp;
 }
@@ -201,7 +202,7 @@ export interface MailOutboxTable {
   body: string | null;
   created_at: CreatedAt;
   attempts: Generated<number>;
-  next_attempt_at: Generated<Timestamp>;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
   locked_until: Timestamp | null;
   sent_at: Timestamp | null;
   failed_at: Timestamp | null;
@@ -250,7 +251,8 @@ export interface CaseFileTable {
   data_key_id: string;
   created_by: string | null;
   created_at: CreatedAt;
-  updated_at: Generated<Timestamp>;
+  /** Timestamp already makes it optional on insert (Generated<> around a ColumnType breaks updates). */
+  updated_at: Timestamp;
   /** Optimistic locking: every update sets version = version + 1 where version = the one read. */
   version: Generated<number>;
   search: ColumnType<string, never, never>;
@@ -289,7 +291,8 @@ export interface CasePersonTable {
   relationship_to_perpetrator: string | null;
   created_by: string | null;
   created_at: CreatedAt;
-  updated_at: Generated<Timestamp>;
+  /** Timestamp already makes it optional on insert (Generated<> around a ColumnType breaks updates). */
+  updated_at: Timestamp;
   version: Generated<number>;
 }
 

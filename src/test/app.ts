@@ -34,6 +34,11 @@ export async function createTestApp(
   options: { env?: Record<string, string>; configure?: (config: Config) => void } = {},
 ): Promise<TestApp> {
   const config = testConfig(options.env);
+  // Sign-in pauses grow to seconds after a few failures; tests that are about them set their own.
+  for (const limits of [config.throttles.staffLogin, config.throttles.staffLoginAccount]) {
+    limits.baseDelayMs = 0;
+    limits.maxDelayMs = 0;
+  }
   options.configure?.(config);
   const database = await createTestDatabase();
   const logLines: Record<string, unknown>[] = [];

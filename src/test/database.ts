@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openPGlite, openPostgres, type DatabaseHandle } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
+import { loadIndicatorLists, syncIndicatorDefinitions } from '../features/indicators/indicator-lists.ts';
 
 /**
  * A fresh, migrated database for one test file: in-memory PGlite by default, or a new database on
@@ -11,6 +12,8 @@ export async function createTestDatabase(): Promise<DatabaseHandle> {
   const serverUrl = process.env.DATABASE_URL;
   const handle = serverUrl ? await createServerDatabase(serverUrl) : await openPGlite(undefined);
   await migrate(handle.db);
+  // As at start (main.ts): the indicator lists are data the app expects in the database.
+  await syncIndicatorDefinitions(handle.db, loadIndicatorLists());
   return handle;
 }
 

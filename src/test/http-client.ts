@@ -33,6 +33,16 @@ export class TestClient {
     });
   }
 
+  /** Posts a JSON body, the way public/js/passkeys.js talks to its endpoints. */
+  async postJson(url: string, body: unknown): Promise<LightMyRequestResponse> {
+    return this.#send({
+      method: 'POST',
+      url,
+      payload: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    });
+  }
+
   async postMultipart(
     url: string,
     fields: Record<string, string | string[] | undefined>,
@@ -100,4 +110,19 @@ export function errorSummary(html: string): string[] {
   return [...summary.matchAll(/<li[^>]*>([\s\S]*?)<\/li>/g)].map((m) =>
     (m[1] ?? '').replace(/<[^>]+>/g, '').trim(),
   );
+}
+
+/**
+ * The hidden fields of the first form carrying the attribute `marker` (e.g. a "next page" button form),
+ * as a browser would post them; undefined when the page has no such form.
+ */
+export function hiddenFieldsOf(html: string, marker: string): Record<string, string> | undefined {
+  const form = new RegExp(`<form(?=[^>]*\\s${marker}[\\s=/>])[^>]*>([\\s\\S]*?)</form>`).exec(html)?.[1];
+  if (form === undefined) return undefined;
+  const fields: Record<string, string> = {};
+  for (const input of form.matchAll(/<input[^>]*type="hidden"[^>]*>/g)) {
+    const name = /name="([^"]+)"/.exec(input[0])?.[1];
+    if (name) fields[name] = inputValue(input[0], name);
+  }
+  return fields;
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
+import type { Page, Response } from 'playwright-core';
 import type { BrowserHarness } from './browser.ts';
 
 /** What has keyboard focus, as browser tests see it. */
@@ -62,4 +62,32 @@ export function assertNoConsoleErrors(h: BrowserHarness, from: number): void {
 
 export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Presses `key` and waits for the page to load; the statuses of the main-frame navigations on the way. */
+export const pressAndLoad = (page: Page, key: string): Promise<number[]> =>
+  actAndLoad(page, () => page.keyboard.press(key));
+
+/** Does `action` (a key press, a click) and waits for the page to load; the navigations' statuses. */
+export async function actAndLoad(page: Page, action: () => Promise<unknown>): Promise<number[]> {
+  const statuses: number[] = [];
+  const onResponse = (response: Response) => {
+    if (response.request().isNavigationRequest() && response.frame() === page.mainFrame()) {
+      statuses.push(response.status());
+    }
+  };
+  page.on('response', onResponse);
+  try {
+    await Promise.all([page.waitForEvent('load'), action()]);
+  } finally {
+    page.off('response', onResponse);
+  }
+  return statuses;
+}
+
+/** The page's one h1 (fails when there is none or more than one). */
+export async function h1(page: Page): Promise<string> {
+  const headings = await page.locator('h1').allTextContents();
+  assert.equal(headings.length, 1, `exactly one h1, found ${JSON.stringify(headings)}`);
+  return (headings[0] ?? '').trim();
 }

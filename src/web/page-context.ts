@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Region } from '../config/region.ts';
 import type { Locale, MessageValues, Translator } from '../i18n/i18n.ts';
 import { localeFromPath, localisedPath, pathWithoutLocale } from './routing.ts';
+import type { Role } from './policy.ts';
 
 /** Everything a view needs about the request it renders for. */
 export interface PageContext {
@@ -17,6 +18,8 @@ export interface PageContext {
   /** The current page in the other language. */
   alternate: { locale: Locale; href: string };
   assets: { stylesheet: string; script: string };
+  /** The signed-in staff member's role on back-office pages (for the navigation), else undefined. */
+  staffRole: Role | undefined;
 }
 
 /**
@@ -46,5 +49,6 @@ export function buildPageContext(request: FastifyRequest, reply: FastifyReply): 
     href: (target) => localisedPath(locale, target),
     alternate: { locale: other, href: localisedPath(other, path) },
     assets: { stylesheet: assets.stylesheet.path, script: assets.script.path },
+    staffRole: request.staff?.role,
   };
 }

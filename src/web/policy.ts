@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import { sendErrorPage } from './error-handling.tsx';
 import { cookieName, cookieOptions } from './cookies.ts';
 import { localeFromPath, localisedPath } from './routing.ts';
-import { STAFF_COOKIE, resumeStaffSession } from '../features/auth/session-service.ts';
+import { STAFF_COOKIE, resumeStaffSession, type SessionStage } from '../features/auth/session-service.ts';
 
 /**
  * The one policy module: who may do what in the back office. Roles and permissions are data; every
@@ -17,6 +17,8 @@ export const permissions = [
   /** The back office's home page and one's own sessions ("log out everywhere"). */
   'staff.home',
   'staff.sessions.own',
+  /** One's own account: one's passkeys. */
+  'staff.account.own',
   /** Accounts, roles and configuration (administrators; never case content). */
   'users.manage',
   'config.manage',
@@ -47,10 +49,18 @@ export type Permission = (typeof permissions)[number];
 
 /** What each role may do. Partner and statistics roles come in later issues and get nothing yet. */
 export const grants: Readonly<Record<Role, readonly Permission[]>> = {
-  admin: ['staff.home', 'staff.sessions.own', 'users.manage', 'config.manage', 'audit.search'],
+  admin: [
+    'staff.home',
+    'staff.sessions.own',
+    'staff.account.own',
+    'users.manage',
+    'config.manage',
+    'audit.search',
+  ],
   coordinator: [
     'staff.home',
     'staff.sessions.own',
+    'staff.account.own',
     'cases.read.all',
     'cases.read.assigned',
     'cases.read.team',
@@ -67,6 +77,7 @@ export const grants: Readonly<Record<Role, readonly Permission[]>> = {
   advisor: [
     'staff.home',
     'staff.sessions.own',
+    'staff.account.own',
     'cases.read.assigned',
     'cases.read.team',
     'cases.break_glass',
@@ -91,9 +102,20 @@ export function can(role: Role, permission: Permission): boolean {
 
 /**
  * Routes reachable without a full sign-in: `public` for anyone (the login page, logging out);
- * `second_factor` only for a session whose password was accepted and whose second factor is due.
+ * `second_factor` only for a session whose password was accepted and whose second factor is due;
+ * `passkey_enrolment` only for a session that passed password and second factor but whose role
+ * requires a passkey the user has yet to register.
  */
-export type Access = 'public' | 'second_factor';
+export type Access = 'public' | PendingAccess;
+export type PendingAccess = 'second_factor' | 'passkey_enrolment';
+
+/** The one session stage each pending-step access kind admits (see features/auth/sign-in-steps.ts). */
+export const pendingAccessStage: Readonly<Record<PendingAccess, Exclude<SessionStage, 'full'>>> = {
+  second_factor: 'password',
+  passkey_enrolment: 'passkey_enrolment',
+};
+const isPendingAccess = (value: unknown): value is PendingAccess =>
+  typeof value === 'string' && Object.hasOwn(pendingAccessStage, value);
 
 /** A route's rule as declared in its `config`. */
 export type RouteRule = { permission: Permission } | { access: Access };
@@ -117,7 +139,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set for fully signed-in staff on routes with a permission. */
     staff: StaffPrincipal | null;
-    /** Set on `second_factor` routes: the user whose password was accepted. */
+    /** Set on `second_factor` and `passkey_enrolment` routes: the user part-way through signing in. */
     pendingStaff: StaffPrincipal | null;
   }
 }
@@ -154,7 +176,7 @@ function ruleOf(route: RouteOptions): RouteRule | undefined {
     }
     return { permission: config.permission as Permission };
   }
-  if (config.access === 'public' || config.access === 'second_factor') return { access: config.access };
+  if (config.access === 'public' || isPendingAccess(config.access)) return { access: config.access };
   if (config.access !== undefined) throw new Error(`Route ${route.url} declares an unknown access rule`);
   return undefined;
 }
@@ -190,8 +212,8 @@ export function registerPolicy(app: FastifyInstance): void {
     const guard =
       'permission' in rule
         ? requirePermission(rule.permission)
-        : rule.access === 'second_factor'
-          ? requireSecondFactorPending
+        : isPendingAccess(rule.access)
+          ? requirePendingStage(pendingAccessStage[rule.access])
           : undefined;
     if (!guard) return;
     const existing = route.preHandler;
@@ -254,16 +276,21 @@ export function requirePermission(permission: Permission): Guard {
   };
 }
 
-/** The pre-handler for the second-factor pages: a session that passed the password step only. */
-export const requireSecondFactorPending: Guard = async (request, reply) => {
-  const { session, expired } = await sessionOf(request, reply);
-  if (session?.stage === 'full') {
-    return reply.redirect(localisedPath(localeFromPath(request.url), STAFF_HOME_PATH), 303);
-  }
-  if (!session || !isRole(session.role)) return redirectToLogin(request, reply, expired);
-  request.pendingStaff = principalOf(session, session.role);
-  return undefined;
-};
+/**
+ * The pre-handler for the pages of one sign-in step: only a session at exactly that stage passes (a
+ * password-only session never reaches passkey registration). Signed-in staff go to the home page.
+ */
+export function requirePendingStage(stage: Exclude<SessionStage, 'full'>): Guard {
+  return async (request, reply) => {
+    const { session, expired } = await sessionOf(request, reply);
+    if (session?.stage === 'full') {
+      return reply.redirect(localisedPath(localeFromPath(request.url), STAFF_HOME_PATH), 303);
+    }
+    if (session?.stage !== stage || !isRole(session.role)) return redirectToLogin(request, reply, expired);
+    request.pendingStaff = principalOf(session, session.role);
+    return undefined;
+  };
+}
 
 /**
  * Which cases a principal may open without further ado. Every query that lists or searches cases

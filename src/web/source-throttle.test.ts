@@ -70,4 +70,16 @@ describe('per-source throttle', () => {
     assert.notEqual(after, before, 'the hash key rotated');
     assert.deepEqual(throttle.begin(after), { allowed: true, delayMs: 0 });
   });
+
+  it('keys any identifier without keeping it, and forgets a key on request', () => {
+    const throttle = new SourceThrottle(limits);
+    const account = throttle.keyOf('sanne@example.org');
+    assert.equal(throttle.keyOf('sanne@example.org'), account, 'stable within the window');
+    assert.notEqual(throttle.keyOf('piet@example.org'), account);
+    assert.ok(!account.includes('sanne'));
+    for (let i = 0; i < 3; i++) throttle.begin(account);
+    assert.deepEqual(throttle.begin(account), { allowed: true, delayMs: 200 }, 'slowed after two');
+    throttle.forget(account);
+    assert.deepEqual(throttle.begin(account), { allowed: true, delayMs: 0 }, 'a fresh start');
+  });
 });

@@ -30,12 +30,20 @@ export class SourceThrottle {
 
   /** The opaque key for a request's source; the address itself is not kept. */
   sourceOf(request: FastifyRequest): string {
+    return this.keyOf(addressBlock(request.ip));
+  }
+
+  /**
+   * The opaque key for any other identifier, such as the account a sign-in is for (the address as
+   * typed, so an unknown account is slowed down exactly like a known one and answers reveal nothing).
+   */
+  keyOf(identifier: string): string {
     if (this.#now() - this.#windowStart >= this.#limits.windowMs) {
       this.#key = randomBytes(32);
       this.#attempts = new Map();
       this.#windowStart = this.#now();
     }
-    return createHmac('sha256', this.#key).update(addressBlock(request.ip)).digest('base64url');
+    return createHmac('sha256', this.#key).update(identifier).digest('base64url');
   }
 
   /** Counts an attempt and says whether it may go ahead, and after how long a pause. */
@@ -53,6 +61,11 @@ export class SourceThrottle {
     const attempts = this.#attempts.get(source) ?? 0;
     if (attempts > 1) this.#attempts.set(source, attempts - 1);
     else this.#attempts.delete(source);
+  }
+
+  /** Forgets every attempt of a key (a run of failures that ended in success). */
+  forget(key: string): void {
+    this.#attempts.delete(key);
   }
 
   #count(source: string, attempts: number): void {

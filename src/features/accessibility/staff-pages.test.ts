@@ -1,8 +1,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Secret, TOTP } from 'otpauth';
-import type { Page, Response } from 'playwright-core';
-import { assertNoConsoleErrors, escapeRegExp, focused, tabTo, type Focused } from '../../test/keyboard.ts';
+import type { Page } from 'playwright-core';
+import {
+  assertNoConsoleErrors,
+  escapeRegExp,
+  focused,
+  h1,
+  pressAndLoad,
+  tabTo,
+  type Focused,
+} from '../../test/keyboard.ts';
 import { assertNoAxeViolations, startBrowserHarness, type BrowserHarness } from '../../test/browser.ts';
 import { ensureSetupLink } from '../setup/setup-service.ts';
 
@@ -257,27 +265,6 @@ describe('staff sign-in pages in a browser', { timeout: 60_000 }, () => {
  * Presses a key that submits a form or follows a link and waits until the next page has loaded; answers
  * the statuses of the main document's responses on the way (a redirect, then the page).
  */
-async function pressAndLoad(page: Page, key: string): Promise<number[]> {
-  const statuses: number[] = [];
-  const onResponse = (response: Response) => {
-    if (response.request().isNavigationRequest() && response.frame() === page.mainFrame()) {
-      statuses.push(response.status());
-    }
-  };
-  page.on('response', onResponse);
-  try {
-    await Promise.all([page.waitForEvent('load'), page.keyboard.press(key)]);
-  } finally {
-    page.off('response', onResponse);
-  }
-  return statuses;
-}
-
-async function h1(page: Page): Promise<string> {
-  const headings = await page.locator('h1').allTextContents();
-  assert.equal(headings.length, 1, `exactly one h1, found ${JSON.stringify(headings)}`);
-  return (headings[0] ?? '').trim();
-}
 
 /**
  * A form shown again with errors: "Fout:" in the title, the error summary focused (by our script) and

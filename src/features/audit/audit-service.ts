@@ -38,6 +38,23 @@ export interface AuditEventInput {
   details?: AuditDetails;
 }
 
+/** An event about a case or a part of it (a person, a task, a note): filed under the case itself. */
+export const caseAuditEvent = (
+  actor: AuditActor,
+  requestId: string,
+  caseId: string,
+  action: string,
+  details?: AuditDetails,
+  reason?: string,
+): AuditEventInput => ({
+  actor,
+  action,
+  entity: { type: CASE_ENTITY, id: caseId },
+  requestId,
+  ...(details ? { details } : {}),
+  ...(reason ? { reason } : {}),
+});
+
 export interface RecordedAuditEvent {
   seq: number;
   id: string;

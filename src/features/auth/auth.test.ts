@@ -367,6 +367,40 @@ describe('staff sign-in limits and cookies', () => {
     }
   });
 
+  it('refuses further attempts for one account from any source once its limit is reached', async () => {
+    const t = await createTestApp({
+      configure: (config) => {
+        config.throttles.staffLoginAccount = {
+          maxAttempts: 3,
+          slowAfter: 100,
+          baseDelayMs: 0,
+          maxDelayMs: 0,
+          windowMs: 60_000,
+        };
+      },
+    });
+    try {
+      await withUser(t);
+      const client = new TestClient(t.app);
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        client.remoteAddress = `198.51.100.${attempt}`;
+        assert.equal(
+          (await logInWithPassword(client, email.toUpperCase(), `fout ${attempt}`)).statusCode,
+          400,
+        );
+      }
+      client.remoteAddress = '203.0.113.9';
+      assert.equal((await logInWithPassword(client)).statusCode, 429, 'a new source does not help');
+      // An unknown address is treated the same, so the answer tells nothing about which accounts exist.
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        assert.equal((await logInWithPassword(client, 'niemand@example.org', 'fout')).statusCode, 400);
+      }
+      assert.equal((await logInWithPassword(client, 'niemand@example.org', 'fout')).statusCode, 429);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('uses a __Host- prefixed, Secure, HttpOnly, SameSite=Strict session cookie in production', async () => {
     const t = await createTestApp({
       configure: (config) => {

@@ -8,20 +8,29 @@ import { staticGetPaths } from '../accessibility/discover-pages.ts';
 import {
   can,
   isStaffPath,
+  pendingAccessStage,
   registeredRoutes,
   type RegisteredRoute,
   type RouteRule,
 } from '../../web/policy.ts';
 import type { StaffRole } from '../../db/schema.ts';
-import { createStaffSession } from './session-service.ts';
+import { createStaffSession, type SessionStage } from './session-service.ts';
+import { createDataKey } from '../../crypto/envelope.ts';
 
 /**
  * Every registered route (all methods, both languages) for every kind of visitor, against the outcome
  * the policy table predicts. A back-office route without a rule never gets this far: the app refuses
  * to start. A new route with a rule is covered here without touching this file.
  */
-type Actor = 'anonymous' | 'pending' | StaffRole;
-const actors: Actor[] = ['anonymous', 'pending', 'admin', 'coordinator', 'advisor'];
+type PendingActor = 'pending' | 'enrolling';
+type Actor = 'anonymous' | PendingActor | StaffRole;
+const actors: Actor[] = ['anonymous', 'pending', 'enrolling', 'admin', 'coordinator', 'advisor'];
+/** The session stage of each part-way actor: password accepted; password and TOTP, passkey due. */
+const pendingStages: Record<PendingActor, SessionStage> = {
+  pending: 'password',
+  enrolling: 'passkey_enrolment',
+};
+const isPending = (actor: Actor): actor is PendingActor => Object.hasOwn(pendingStages, actor);
 type Outcome = 'reachable' | 'login' | 'forbidden' | 'staff_home';
 
 function expected(rule: RouteRule | undefined, url: string, actor: Actor): Outcome {
@@ -31,11 +40,14 @@ function expected(rule: RouteRule | undefined, url: string, actor: Actor): Outco
   }
   if ('access' in rule) {
     if (rule.access === 'public') return 'reachable';
-    // second_factor: only for a session whose password was accepted
+    // A pending-step page: only for a session at exactly that step; signed-in staff go home.
     if (actor === 'anonymous') return 'login';
-    return actor === 'pending' ? 'reachable' : 'staff_home';
+    if (isPending(actor)) {
+      return pendingStages[actor] === pendingAccessStage[rule.access] ? 'reachable' : 'login';
+    }
+    return 'staff_home';
   }
-  if (actor === 'anonymous' || actor === 'pending') return 'login';
+  if (actor === 'anonymous' || isPending(actor)) return 'login';
   return can(actor, rule.permission) ? 'reachable' : 'forbidden';
 }
 
@@ -61,16 +73,30 @@ function observed(
   return 'reachable';
 }
 
-/** A concrete URL for a pattern: parameters get a harmless value. */
-const concrete = (url: string) => url.replace(/:[^/]+/g, 'x').replace(/\*/g, 'x');
+/**
+ * A concrete URL for a pattern: parameters get a harmless value, except a case's id, which is a real
+ * case (nobody's, no team's): case routes first ask whether the case may be opened, and a malformed id
+ * would be refused there for a reason that has nothing to do with the route's permission.
+ */
+const concrete = (url: string, caseId: string) =>
+  url
+    .replace(/^((?:\/en)?\/beheer\/casussen\/):id(?=\/|$)/, `$1${caseId}`)
+    .replace(/:[^/]+/g, 'x')
+    .replace(/\*/g, 'x');
 
 describe('every route × every role', () => {
   let t: TestApp;
   const users = new Map<StaffRole, string>();
   let csrf = { cookie: '', token: '' };
+  const caseId = randomUUID();
 
   before(async () => {
     t = await createTestApp();
+    const dataKey = await createDataKey(t.database.db, t.config.secrets.encryptionKeys);
+    await t.database.db
+      .insertInto('case_file')
+      .values({ id: caseId, number: '2026-9999', title: 'Routetest', data_key_id: dataKey.id })
+      .execute();
     for (const role of ['admin', 'coordinator', 'advisor'] as const) {
       const id = randomUUID();
       users.set(role, id);
@@ -95,9 +121,13 @@ describe('every route × every role', () => {
   /** A fresh session per request, since some routes (logging out) end it. */
   async function cookieFor(actor: Actor): Promise<string> {
     if (actor === 'anonymous') return csrf.cookie;
-    const userId = users.get(actor === 'pending' ? 'advisor' : actor);
+    const userId = users.get(isPending(actor) ? 'advisor' : actor);
     assert.ok(userId);
-    const id = await createStaffSession(t.database.db, userId, actor === 'pending' ? 'password' : 'full');
+    const id = await createStaffSession(
+      t.database.db,
+      userId,
+      isPending(actor) ? pendingStages[actor] : 'full',
+    );
     return `${csrf.cookie}; baken_staff=${id}`;
   }
 
@@ -106,7 +136,7 @@ describe('every route × every role', () => {
     const withBody = !['GET', 'HEAD', 'OPTIONS'].includes(method);
     return t.app.inject({
       method,
-      url: concrete(route.url),
+      url: concrete(route.url, caseId),
       remoteAddress: '203.0.113.9',
       headers: {
         cookie: await cookieFor(actor),

@@ -4,29 +4,31 @@ import { buildPageContext, type PageContext } from '../../web/page-context.ts';
 import { sendPage } from '../../web/render.ts';
 import { sendErrorPage } from '../../web/error-handling.tsx';
 import { issueCsrfToken, isValidCsrfToken, CSRF_FIELD } from '../../web/csrf.ts';
-import { cookieName, cookieOptions } from '../../web/cookies.ts';
 import { normaliseForm, untrimmedField } from '../../web/form-validation.ts';
 import { FORM_LEVEL, type FieldErrors } from '../../web/components/form.tsx';
 import { SourceThrottle, sleep } from '../../web/source-throttle.ts';
 import { sessionOf, type StaffPrincipal } from '../../web/policy.ts';
-import { SYSTEM_ACTOR, recordAuditAlone } from '../audit/audit-service.ts';
+import { auditLock, auditSignIn } from './sign-in-audit.ts';
 import { checkPassword, recordFailedLogin, resetFailedLogins } from './login-service.ts';
-import {
-  STAFF_COOKIE,
-  endAllStaffSessions,
-  endStaffSession,
-  renewStaffSession,
-  type SessionStage,
-} from './session-service.ts';
+import { endAllStaffSessions, endStaffSession } from './session-service.ts';
+import { endSessionCookie, sessionCookie, startSession } from './session-cookie.ts';
 import {
   confirmEnrolment,
-  hasTotp,
   normaliseTotp,
   startEnrolment,
   useRecoveryCode,
   verifyTotp,
 } from './second-factor-service.ts';
-import { EnrolPage, LoginPage, RecoveryCodesPage, SecondFactorPage, StaffHomePage } from './views.tsx';
+import {
+  EnrolPage,
+  LoginPage,
+  RecoveryCodesPage,
+  SecondFactorPage,
+  StaffHomePage,
+  type PasskeyChoice,
+} from './views.tsx';
+import { nextSignInStep, pathOfStep, stageFor, type SignInStep } from './sign-in-steps.ts';
+import { hasPasskey } from '../passkeys/passkey-service.ts';
 
 /**
  * Staff sign-in: password (/beheer/inloggen), then TOTP enrolment the first time
@@ -35,11 +37,12 @@ import { EnrolPage, LoginPage, RecoveryCodesPage, SecondFactorPage, StaffHomePag
  */
 export function registerAuthRoutes(app: FastifyInstance): void {
   const throttle = new SourceThrottle(app.deps.config.throttles.staffLogin);
+  const accountThrottle = new SourceThrottle(app.deps.config.throttles.staffLoginAccount);
   const publicRoute = { config: { access: 'public' as const } };
   const secondFactorRoute = { config: { access: 'second_factor' as const } };
   for (const path of bothLocales('/beheer/inloggen')) {
     app.get(path, publicRoute, showLogin);
-    app.post(path, publicRoute, (request, reply) => logIn(request, reply, throttle));
+    app.post(path, publicRoute, (request, reply) => logIn(request, reply, throttle, accountThrottle));
   }
   for (const path of bothLocales('/beheer/tweestaps-instellen')) {
     app.get(path, secondFactorRoute, showEnrolment);
@@ -58,26 +61,6 @@ export function registerAuthRoutes(app: FastifyInstance): void {
   }
 }
 
-const sessionCookie = (request: FastifyRequest) =>
-  request.cookies[cookieName(request.server.deps.config, STAFF_COOKIE)];
-
-/** Replaces whatever session the browser had by a new one (a new id at every step up). */
-async function startSession(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  userId: string,
-  stage: SessionStage,
-): Promise<void> {
-  const { config, db } = request.server.deps;
-  const id = await renewStaffSession(db, sessionCookie(request), userId, stage);
-  reply.setCookie(cookieName(config, STAFF_COOKIE), id, cookieOptions(config));
-}
-
-function endSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
-  const { config } = request.server.deps;
-  reply.clearCookie(cookieName(config, STAFF_COOKIE), cookieOptions(config));
-}
-
 function pending(request: FastifyRequest): StaffPrincipal {
   if (!request.pendingStaff) throw new Error('second-factor route without the policy pre-handler');
   return request.pendingStaff;
@@ -86,31 +69,6 @@ function pending(request: FastifyRequest): StaffPrincipal {
 function signedIn(request: FastifyRequest): StaffPrincipal {
   if (!request.staff) throw new Error('staff route without the policy pre-handler');
   return request.staff;
-}
-
-/** Sign-in steps go to the audit log: who (when known), what, and the request; never what was typed. */
-function auditSignIn(
-  request: FastifyRequest,
-  action: string,
-  who?: Pick<StaffPrincipal, 'userId' | 'role'>,
-  details?: Record<string, string>,
-) {
-  return recordAuditAlone(request.server.deps.db, {
-    action,
-    actor: who ? { userId: who.userId, role: who.role } : undefined,
-    requestId: request.id,
-    details,
-  });
-}
-
-/** The system locks an account; the event names the account, not who tried. */
-function auditLock(request: FastifyRequest, userId: string) {
-  return recordAuditAlone(request.server.deps.db, {
-    action: 'account.locked',
-    actor: SYSTEM_ACTOR,
-    entity: { type: 'staff_user', id: userId },
-    requestId: request.id,
-  });
 }
 
 // --- password -----------------------------------------------------------------------------------
@@ -143,23 +101,35 @@ async function showLogin(request: FastifyRequest, reply: FastifyReply) {
   return renderLogin(request, reply, ctx, { errors: [], notice });
 }
 
-async function logIn(request: FastifyRequest, reply: FastifyReply, throttle: SourceThrottle) {
+async function logIn(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  throttle: SourceThrottle,
+  accountThrottle: SourceThrottle,
+) {
   const { db } = request.server.deps;
   const ctx = buildPageContext(request, reply);
   const input = normaliseForm(request.body);
   const email = typeof input.email === 'string' ? input.email : undefined;
   const password = untrimmedField(request.body, 'password');
 
+  // Failures slow down, and in the end stop, both per source and per account.
   const source = throttle.sourceOf(request);
+  const account = accountThrottle.keyOf((email ?? '').toLowerCase());
   const decision = throttle.begin(source);
-  if (!decision.allowed) {
+  const accountDecision = accountThrottle.begin(account);
+  const refund = () => {
+    throttle.refund(source);
+    accountThrottle.refund(account);
+  };
+  if (!decision.allowed || !accountDecision.allowed) {
     const errors = [{ field: FORM_LEVEL, message: ctx.t('auth.login.too_many') }];
     return renderLogin(request, reply, ctx, { email, errors }, 429);
   }
-  await sleep(decision.delayMs);
+  await sleep(Math.max(decision.delayMs, accountDecision.delayMs));
 
   if (!isValidCsrfToken(request, input[CSRF_FIELD])) {
-    throttle.refund(source); // not a guess
+    refund(); // not a guess
     const errors = [{ field: FORM_LEVEL, message: ctx.t('validation.form_expired') }];
     return renderLogin(request, reply, ctx, { email, errors }, 403);
   }
@@ -168,7 +138,7 @@ async function logIn(request: FastifyRequest, reply: FastifyReply, throttle: Sou
     ...(password ? [] : [{ field: 'password', message: ctx.t('auth.errors.password_required') }]),
   ];
   if (missing.length > 0) {
-    throttle.refund(source);
+    refund();
     return renderLogin(request, reply, ctx, { email, errors: missing }, 400);
   }
 
@@ -182,10 +152,43 @@ async function logIn(request: FastifyRequest, reply: FastifyReply, throttle: Sou
     return renderLogin(request, reply, ctx, { email, errors }, 400);
   }
   throttle.refund(source);
+  // The right password ends the account's run of failures (as the failure count in the database).
+  accountThrottle.forget(account);
   await startSession(request, reply, result.userId, 'password');
   request.log.info({ event: 'auth.password_accepted', userId: result.userId }, 'password accepted');
-  const next = (await hasTotp(db, result.userId)) ? '/beheer/tweestaps' : '/beheer/tweestaps-instellen';
-  return reply.redirect(ctx.href(next), 303);
+  const next = await nextSignInStep(db, result.userId, 'password');
+  return reply.redirect(pathOfStep(next, ctx.locale), 303);
+}
+
+/**
+ * After an accepted second factor: a full session, or (when the role requires a passkey) the session
+ * of the next step. The session gets a new id either way; `login.success` is written only when the
+ * user is signed in.
+ */
+async function afterSecondFactor(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  userId: string,
+  method: 'totp' | 'recovery_code',
+): Promise<SignInStep> {
+  const { db } = request.server.deps;
+  await resetFailedLogins(db, userId);
+  const next = await nextSignInStep(db, userId, 'password_and_second_factor');
+  await startSession(request, reply, userId, stageFor(next));
+  if (next === 'done') {
+    request.log.info({ event: 'auth.signed_in', userId }, 'signed in');
+    await auditSignIn(request, 'login.success', pending(request), { with: method });
+  } else {
+    await auditSignIn(request, 'login.second_factor_accepted', pending(request), { with: method, next });
+  }
+  return next;
+}
+
+/** Sends a pending user whose step is not this page's to the page of their step. */
+async function elsewhereUnless(request: FastifyRequest, reply: FastifyReply, step: SignInStep) {
+  const next = await nextSignInStep(request.server.deps.db, pending(request).userId, 'password');
+  if (next === step) return { next };
+  return { answered: reply.redirect(pathOfStep(next, buildPageContext(request, reply).locale), 303) };
 }
 
 // --- second factor ------------------------------------------------------------------------------
@@ -230,6 +233,8 @@ async function enrolmentFor(request: FastifyRequest, userId: string) {
 
 async function showEnrolment(request: FastifyRequest, reply: FastifyReply) {
   const ctx = buildPageContext(request, reply);
+  const step = await elsewhereUnless(request, reply, 'enrol_totp');
+  if (step.answered) return step.answered;
   const enrolment = await enrolmentFor(request, pending(request).userId);
   if (!enrolment) return reply.redirect(ctx.href('/beheer/tweestaps'), 303);
   return sendPage(
@@ -242,6 +247,8 @@ async function enrol(request: FastifyRequest, reply: FastifyReply, throttle: Sou
   const { config, db } = request.server.deps;
   const ctx = buildPageContext(request, reply);
   const { userId } = pending(request);
+  const step = await elsewhereUnless(request, reply, 'enrol_totp');
+  if (step.answered) return step.answered;
   const enrolment = await enrolmentFor(request, userId);
   if (!enrolment) return reply.redirect(ctx.href('/beheer/tweestaps'), 303);
   const input = normaliseForm(request.body);
@@ -267,12 +274,13 @@ async function enrol(request: FastifyRequest, reply: FastifyReply, throttle: Sou
     return fail([{ field: 'code', message: ctx.t('auth.errors.code_invalid') }], 400);
   }
   throttle.refund(source);
-  await resetFailedLogins(db, userId);
-  await startSession(request, reply, userId, 'full');
   request.log.info({ event: 'auth.totp_enrolled', userId }, 'two-step verification set up');
   await auditSignIn(request, 'mfa.enrolled', pending(request));
-  await auditSignIn(request, 'login.success', pending(request));
-  return sendPage(reply, <RecoveryCodesPage ctx={ctx} codes={codes} />);
+  const next = await afterSecondFactor(request, reply, userId, 'totp');
+  return sendPage(
+    reply,
+    <RecoveryCodesPage ctx={ctx} codes={codes} continueTo={pathOfStep(next, ctx.locale)} />,
+  );
 }
 
 /**
@@ -302,30 +310,53 @@ async function admitCodeAttempt(
   return { source };
 }
 
-async function showSecondFactor(request: FastifyRequest, reply: FastifyReply) {
+/** Whether the second-factor page offers the passkey: only it, beside the codes, or not at all. */
+async function passkeyChoice(request: FastifyRequest, next: SignInStep): Promise<PasskeyChoice> {
+  if (next === 'use_passkey') return 'only';
+  return (await hasPasskey(request.server.deps.db, pending(request).userId)) ? 'offered' : 'none';
+}
+
+function secondFactorPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  passkey: PasskeyChoice,
+  errors: FieldErrors,
+  status = 200,
+) {
   const ctx = buildPageContext(request, reply);
-  if (!(await hasTotp(request.server.deps.db, pending(request).userId))) {
-    return reply.redirect(ctx.href('/beheer/tweestaps-instellen'), 303);
-  }
   return sendPage(
     reply,
-    <SecondFactorPage ctx={ctx} errors={[]} csrfToken={issueCsrfToken(request, reply)} />,
+    <SecondFactorPage
+      ctx={ctx}
+      errors={errors}
+      csrfToken={issueCsrfToken(request, reply)}
+      passkey={passkey}
+    />,
+    status,
   );
+}
+
+async function showSecondFactor(request: FastifyRequest, reply: FastifyReply) {
+  const { db } = request.server.deps;
+  const next = await nextSignInStep(db, pending(request).userId, 'password');
+  if (next !== 'second_factor' && next !== 'use_passkey') {
+    return reply.redirect(pathOfStep(next, buildPageContext(request, reply).locale), 303);
+  }
+  return secondFactorPage(request, reply, await passkeyChoice(request, next), []);
 }
 
 async function checkSecondFactor(request: FastifyRequest, reply: FastifyReply, throttle: SourceThrottle) {
   const { config, db } = request.server.deps;
   const ctx = buildPageContext(request, reply);
   const { userId } = pending(request);
-  if (!(await hasTotp(db, userId))) return reply.redirect(ctx.href('/beheer/tweestaps-instellen'), 303);
+  // When the role requires a passkey and the user has one, a code is not accepted at all.
+  const step = await elsewhereUnless(request, reply, 'second_factor');
+  if (step.answered) return step.answered;
   const input = normaliseForm(request.body);
   const code = typeof input.code === 'string' ? input.code : '';
+  const passkey = await passkeyChoice(request, step.next);
   const fail = (errors: FieldErrors, status: number) =>
-    sendPage(
-      reply,
-      <SecondFactorPage ctx={ctx} errors={errors} csrfToken={issueCsrfToken(request, reply)} />,
-      status,
-    );
+    secondFactorPage(request, reply, passkey, errors, status);
 
   const admitted = await admitCodeAttempt(request, reply, throttle, input, fail);
   if ('answered' in admitted) return admitted.answered;
@@ -338,13 +369,13 @@ async function checkSecondFactor(request: FastifyRequest, reply: FastifyReply, t
     return fail([{ field: 'code', message: ctx.t('auth.errors.second_factor_invalid') }], 400);
   }
   throttle.refund(source);
-  await resetFailedLogins(db, userId);
-  await startSession(request, reply, userId, 'full');
-  request.log.info({ event: 'auth.signed_in', userId }, 'signed in');
-  await auditSignIn(request, 'login.success', pending(request), {
-    with: normaliseTotp(code) ? 'totp' : 'recovery_code',
-  });
-  return reply.redirect(ctx.href('/beheer'), 303);
+  const next = await afterSecondFactor(
+    request,
+    reply,
+    userId,
+    normaliseTotp(code) ? 'totp' : 'recovery_code',
+  );
+  return reply.redirect(pathOfStep(next, ctx.locale), 303);
 }
 
 // --- signed in ----------------------------------------------------------------------------------

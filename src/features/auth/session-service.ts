@@ -8,10 +8,15 @@ export const STAFF_COOKIE = 'baken_staff';
 /** A session ends after 30 minutes without a request, and always 12 hours after sign-in. */
 export const SESSION_IDLE_MS = 30 * 60 * 1000;
 export const SESSION_MAX_MS = 12 * 60 * 60 * 1000;
-/** A session waiting for its second factor lasts at most 10 minutes. */
+/** A session waiting for its second factor (or a required passkey) lasts at most 10 minutes. */
 export const PENDING_MAX_MS = 10 * 60 * 1000;
 
-export type SessionStage = 'password' | 'full';
+/**
+ * 'password': the password was accepted and a second factor is due. 'passkey_enrolment': password and
+ * second factor were accepted, but the role requires a passkey and the user has none yet. Both grant
+ * only the pages of their step (web/policy.ts); 'full' is signed in. See sign-in-steps.ts.
+ */
+export type SessionStage = 'password' | 'passkey_enrolment' | 'full';
 
 export interface StaffSession {
   idHash: string;
@@ -125,7 +130,7 @@ export async function removeExpiredStaffSessions(db: Database, now = Date.now())
       eb.or([
         eb('last_seen_at', '<=', new Date(now - SESSION_IDLE_MS)),
         eb('created_at', '<=', new Date(now - SESSION_MAX_MS)),
-        eb.and([eb('stage', '=', 'password'), eb('created_at', '<=', new Date(now - PENDING_MAX_MS))]),
+        eb.and([eb('stage', '!=', 'full'), eb('created_at', '<=', new Date(now - PENDING_MAX_MS))]),
       ]),
     )
     .executeTakeFirst();

@@ -1,6 +1,8 @@
 import type { PageContext } from '../../web/page-context.ts';
 import { StaffLayout } from '../../web/components/staff-layout.tsx';
+import { Notice } from '../../web/components/notice.tsx';
 import {
+  EmailInput,
   ErrorSummary,
   HiddenField,
   SubmitButton,
@@ -11,15 +13,10 @@ import {
 import { CSRF_FIELD } from '../../web/csrf.ts';
 import { can, type Role } from '../../web/policy.ts';
 import type { Enrolment } from './second-factor-service.ts';
+import { PasskeySignIn } from '../passkeys/views.tsx';
 
-function Notice({ text }: { text: string | undefined }) {
-  if (!text) return null;
-  return (
-    <div class="utrecht-alert utrecht-alert--info" role="status">
-      <p class="utrecht-paragraph">{text}</p>
-    </div>
-  );
-}
+/** The second-factor page offers a passkey beside the codes, instead of them (role requires one), or not. */
+export type PasskeyChoice = 'offered' | 'only' | 'none';
 
 /** E-mail address and password. The password never goes back into the page. */
 export function LoginPage({
@@ -40,19 +37,15 @@ export function LoginPage({
     <StaffLayout ctx={ctx} title={t('auth.login.title')} hasErrors={errors.length > 0}>
       <h1 class="utrecht-heading-1">{t('auth.login.title')}</h1>
       <ErrorSummary errors={errors} heading={t('validation.summary_heading')} />
-      <Notice text={notice} />
+      <Notice text={notice} kind="info" />
       <p class="utrecht-paragraph">{t('auth.login.intro')}</p>
       <form class="baken-form" method="post" action={ctx.href('/beheer/inloggen')} novalidate>
         <HiddenField name={CSRF_FIELD} value={csrfToken} />
-        <TextInput
+        <EmailInput
           name="email"
-          type="email"
           label={t('auth.login.email')}
           value={email}
           autocomplete="username"
-          inputMode="email"
-          spellcheck={false}
-          maxLength={254}
           required
           error={errorFor(errors, 'email')}
         />
@@ -67,6 +60,12 @@ export function LoginPage({
         />
         <SubmitButton>{t('auth.login.submit')}</SubmitButton>
       </form>
+      <PasskeySignIn
+        ctx={ctx}
+        csrfToken={csrfToken}
+        heading={t('passkeys.sign_in.heading')}
+        button={t('passkeys.sign_in.button')}
+      />
     </StaffLayout>
   );
 }
@@ -150,7 +149,16 @@ export function EnrolPage({
 }
 
 /** Shown once, right after enrolment; the codes are not stored anywhere readable. */
-export function RecoveryCodesPage({ ctx, codes }: { ctx: PageContext; codes: string[] }) {
+export function RecoveryCodesPage({
+  ctx,
+  codes,
+  continueTo,
+}: {
+  ctx: PageContext;
+  codes: string[];
+  /** The next sign-in step: the back office, or registering a passkey the role requires. */
+  continueTo: string;
+}) {
   const { t } = ctx;
   return (
     <StaffLayout ctx={ctx} title={t('auth.recovery.title')}>
@@ -167,7 +175,7 @@ export function RecoveryCodesPage({ ctx, codes }: { ctx: PageContext; codes: str
         ))}
       </ol>
       <p class="utrecht-paragraph">
-        <a class="utrecht-link" href={ctx.href('/beheer')}>
+        <a class="utrecht-link" href={continueTo}>
           {t('auth.recovery.continue')}
         </a>
       </p>
@@ -179,12 +187,26 @@ export function SecondFactorPage({
   ctx,
   errors,
   csrfToken,
+  passkey,
 }: {
   ctx: PageContext;
   errors: FieldErrors;
   csrfToken: string;
+  passkey: PasskeyChoice;
 }) {
   const { t } = ctx;
+  if (passkey === 'only') {
+    return (
+      <StaffLayout ctx={ctx} title={t('auth.second_factor.title')}>
+        <h1 class="utrecht-heading-1">{t('auth.second_factor.title')}</h1>
+        <p class="utrecht-paragraph" data-passkey-required="">
+          {t('passkeys.sign_in.required')}
+        </p>
+        <PasskeySignIn ctx={ctx} csrfToken={csrfToken} button={t('passkeys.sign_in.button')} />
+        <CancelForm ctx={ctx} csrfToken={csrfToken} />
+      </StaffLayout>
+    );
+  }
   return (
     <StaffLayout ctx={ctx} title={t('auth.second_factor.title')} hasErrors={errors.length > 0}>
       <h1 class="utrecht-heading-1">{t('auth.second_factor.title')}</h1>
@@ -200,6 +222,14 @@ export function SecondFactorPage({
         />
         <SubmitButton>{t('auth.second_factor.submit')}</SubmitButton>
       </form>
+      {passkey === 'offered' ? (
+        <PasskeySignIn
+          ctx={ctx}
+          csrfToken={csrfToken}
+          heading={t('passkeys.second_factor.heading')}
+          button={t('passkeys.second_factor.button')}
+        />
+      ) : null}
       <CancelForm ctx={ctx} csrfToken={csrfToken} />
     </StaffLayout>
   );
@@ -228,6 +258,55 @@ export function StaffHomePage({
         <p class="utrecht-paragraph">
           <a class="utrecht-link" href={ctx.href('/beheer/meldingen')} data-inbox-link="">
             {t('inbox.home_link')}
+          </a>
+        </p>
+      ) : null}
+      {can(role, 'cases.read.assigned') ? (
+        <p class="utrecht-paragraph">
+          <a class="utrecht-link" href={ctx.href('/beheer/casussen')} data-cases-link="">
+            {t('cases.home_link')}
+          </a>
+        </p>
+      ) : null}
+      {can(role, 'cases.search') ? (
+        <p class="utrecht-paragraph">
+          <a class="utrecht-link" href={ctx.href('/beheer/zoeken')} data-search-link="">
+            {t('search.home_link')}
+          </a>
+        </p>
+      ) : null}
+      {can(role, 'staff.account.own') ? (
+        <p class="utrecht-paragraph">
+          <a class="utrecht-link" href={ctx.href('/beheer/account/passkeys')} data-passkeys-link="">
+            {t('passkeys.home_link')}
+          </a>
+        </p>
+      ) : null}
+      {can(role, 'config.manage') ? (
+        <p class="utrecht-paragraph">
+          <a class="utrecht-link" href={ctx.href('/beheer/instellingen/rollen')} data-role-settings-link="">
+            {t('passkeys.roles.home_link')}
+          </a>
+        </p>
+      ) : null}
+      {can(role, 'users.manage') ? (
+        <p class="utrecht-paragraph">
+          <a class="utrecht-link" href={ctx.href('/beheer/gebruikers')} data-users-link="">
+            {t('users.home_link')}
+          </a>
+        </p>
+      ) : null}
+      {can(role, 'users.manage') ? (
+        <p class="utrecht-paragraph">
+          <a class="utrecht-link" href={ctx.href('/beheer/teams')} data-teams-link="">
+            {t('users.teams_home_link')}
+          </a>
+        </p>
+      ) : null}
+      {can(role, 'audit.search') ? (
+        <p class="utrecht-paragraph">
+          <a class="utrecht-link" href={ctx.href('/beheer/audit')} data-audit-link="">
+            {t('audit.home_link')}
           </a>
         </p>
       ) : null}

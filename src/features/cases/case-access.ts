@@ -12,7 +12,7 @@ import {
 } from '../../web/policy.ts';
 import { sendErrorPage } from '../../web/error-handling.tsx';
 import { localeFromPath, localisedPath } from '../../web/routing.ts';
-import { CASE_ENTITY, recordAudit, type AuditActor } from '../audit/audit-service.ts';
+import { caseAuditEvent, recordAudit, type AuditActor } from '../audit/audit-service.ts';
 
 /**
  * Opening one case: the policy decides from the case's assignment and team (policy.caseAccess); this
@@ -90,13 +90,10 @@ export async function breakTheGlass(
         expires_at: new Date(now.getTime() + BREAK_GLASS_HOURS * 3_600_000),
       })
       .execute();
-    await recordAudit(trx, {
-      actor: actorOf(principal),
-      action: 'case.break_glass',
-      entity: { type: CASE_ENTITY, id: caseId },
-      reason,
-      requestId,
-    });
+    await recordAudit(
+      trx,
+      caseAuditEvent(actorOf(principal), requestId, caseId, 'case.break_glass', undefined, reason),
+    );
   });
 }
 

@@ -5,7 +5,9 @@ import { loadDataKey, openText, type KeyRing } from '../../crypto/envelope.ts';
 import { listAttachments } from '../attachments/store.ts';
 import { recordAudit, type AuditActor } from '../audit/audit-service.ts';
 import { reportAad } from '../intake/intake-service.ts';
-import { sendCentreReply } from '../intake/mailbox-service.ts';
+import { sendCentreReply, type WithinMessageTransaction } from '../intake/mailbox-service.ts';
+import { enqueueMail } from '../mail/outbox.ts';
+import type { AppDeps } from '../../app.ts';
 import { audiences, publicExploitationForms } from '../intake/report-form.ts';
 import { isUuid } from '../../db/ids.ts';
 
@@ -316,23 +318,57 @@ export async function reportExists(db: Database, reportId: string): Promise<bool
   return row !== undefined;
 }
 
-/** A reply from the centre into the reporter's mailbox, with its 'report.reply' audit event. */
+/** What a reply needs besides the database: keys, the portal's address and the mail's wording. */
+export type ReplyDeps = Pick<AppDeps, 'config' | 'translators'>;
+
+/**
+ * A reply from the centre into the reporter's mailbox, with its 'report.reply' audit event. A reporter
+ * who chose e-mail also gets a notification, queued in the same transaction, that says only that
+ * there is news and where to read it: never the reply, nor anything else about the report. Every
+ * reply goes through here (the inbox and the case page), with `alsoInTransaction` for the caller's
+ * own records.
+ */
 export async function replyToReport(
   db: Database,
-  keyRing: KeyRing,
+  deps: ReplyDeps,
   input: { reportId: string; body: string; authorUserId: string },
   access: StaffAccess,
+  alsoInTransaction?: WithinMessageTransaction,
 ): Promise<string> {
-  // The audit row commits with the reply, or neither does.
-  return sendCentreReply(db, keyRing, {
+  // The audit row and the notification commit with the reply, or none of them does.
+  return sendCentreReply(db, deps.config.secrets.encryptionKeys, {
     ...input,
-    alsoInTransaction: (trx, messageId) =>
-      recordAudit(trx, {
+    alsoInTransaction: async (trx, messageId) => {
+      await alsoInTransaction?.(trx, messageId);
+      await queueReporterNews(trx, deps, input.reportId);
+      await recordAudit(trx, {
         actor: access.actor,
         action: 'report.reply',
         entity: { type: REPORT_ENTITY, id: input.reportId },
         requestId: access.requestId,
         details: { message: messageId },
-      }),
+      });
+    },
+  });
+}
+
+/** The content-free "there is news" mail, for a reporter who asked for replies by e-mail. */
+async function queueReporterNews(trx: Transaction<DB>, deps: ReplyDeps, reportId: string): Promise<void> {
+  const { config, translators } = deps;
+  const report = await trx
+    .selectFrom('report')
+    .select(['reply_channel', 'contact_email', 'data_key_id', 'language'])
+    .where('id', '=', reportId)
+    .executeTakeFirstOrThrow();
+  if (report.reply_channel !== 'email' || !report.contact_email) return;
+  const dataKey = await loadDataKey(trx, config.secrets.encryptionKeys, report.data_key_id);
+  const address = openText(dataKey, report.contact_email, reportAad(reportId, 'contact_email'));
+  if (!address) return;
+  const { t } = translators[report.language];
+  await enqueueMail(trx, config.secrets.secretKey, {
+    kind: 'reporter_news',
+    to: address,
+    subject: t('inbox.news_mail.subject'),
+    body: t('inbox.news_mail.body', { url: `${config.publicUrl}/mijn-melding` }),
   });
 }

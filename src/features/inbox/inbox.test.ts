@@ -6,9 +6,9 @@ import type { LightMyRequestResponse } from 'fastify';
 import { createTestApp, type TestApp } from '../../test/app.ts';
 import { TestClient, errorSummary, inputValue } from '../../test/http-client.ts';
 import { signInAsStaff, type SignedInStaff } from '../../test/staff.ts';
+import { seedReport } from '../../test/reports.ts';
 import type { Audience } from '../../db/schema.ts';
 import { verifyAuditChain } from '../audit/verify.ts';
-import { submitReport } from '../intake/intake-service.ts';
 import { sendCentreReply } from '../intake/mailbox-service.ts';
 import type { ReportForm } from '../intake/report-form.ts';
 import { INBOX_PAGE_SIZE, REPORT_ENTITY } from './inbox-service.ts';
@@ -41,34 +41,6 @@ function nextLink(html: string): string | undefined {
 
 const dutchDate = (date: Date) =>
   new Intl.DateTimeFormat('nl-NL', { dateStyle: 'medium', timeZone: 'Europe/Amsterdam' }).format(date);
-
-/** A report straight through the intake service (as the public form would store it). */
-async function seedReport(t: TestApp, form: Partial<ReportForm> = {}, receivedAt?: Date): Promise<string> {
-  const { reportId } = await submitReport(t.database.db, t.config.secrets, {
-    form: {
-      acute_danger: 'no',
-      audience: 'environment',
-      exploitation_forms: ['labour'],
-      municipality: 'GM0153',
-      narrative: `Geplant verhaal ${randomUUID()}`,
-      reply_channel: 'receipt',
-      consent: 'yes',
-      ...form,
-    },
-    submissionKey: randomUUID(),
-    language: 'nl',
-    consentVersion: t.config.intake.consentVersion,
-    files: [],
-  });
-  if (receivedAt) {
-    await t.database.db
-      .updateTable('report')
-      .set({ received_at: receivedAt } as never)
-      .where('id', '=', reportId)
-      .execute();
-  }
-  return reportId;
-}
 
 describe('the inbox: a report from the portal, read and answered by an advisor', () => {
   let t: TestApp;

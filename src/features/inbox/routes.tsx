@@ -22,6 +22,7 @@ import {
 } from './inbox-service.ts';
 import { InboxPage, ReportPage, inboxQuery } from './views.tsx';
 import { isUuid } from '../../db/ids.ts';
+import { caseOfReport } from '../cases/case-queries.ts';
 
 /**
  * The back office's inbox: the list of reports (/beheer/meldingen), one report with its contact data
@@ -106,6 +107,9 @@ async function renderReport(
   const { db, config } = request.server.deps;
   const report = await openReport(db, config.secrets.encryptionKeys, reportId, accessOf(request));
   if (!report) return sendErrorPage(request, reply, 'not_found');
+  const reportCase = can(signedIn(request).role, 'cases.create')
+    ? { linked: await caseOfReport(db, reportId) }
+    : undefined;
   return sendPage(
     reply,
     <ReportPage
@@ -114,6 +118,7 @@ async function renderReport(
       {...state}
       csrfToken={issueCsrfToken(request, reply)}
       maxReplyChars={REPLY_MAX_CHARS}
+      reportCase={reportCase}
     />,
     status,
   );
@@ -129,7 +134,7 @@ async function showReport(request: FastifyRequest, reply: FastifyReply) {
 
 async function postReply(request: FastifyRequest, reply: FastifyReply) {
   const staff = signedIn(request);
-  const { config, db } = request.server.deps;
+  const { db } = request.server.deps;
   const reportId = reportIdOf(request);
   if (!isUuid(reportId) || !(await reportExists(db, reportId))) {
     return sendErrorPage(request, reply, 'not_found');
@@ -159,7 +164,7 @@ async function postReply(request: FastifyRequest, reply: FastifyReply) {
   }
   await replyToReport(
     db,
-    config.secrets.encryptionKeys,
+    request.server.deps,
     { reportId, body, authorUserId: staff.userId },
     accessOf(request),
   );

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { HeadingWithBackLink } from '../../web/components/page-heading.tsx';
 import type { PageContext } from '../../web/page-context.ts';
 import { StaffLayout } from '../../web/components/staff-layout.tsx';
 import {
@@ -12,19 +13,10 @@ import {
   type Option,
 } from '../../web/components/form.tsx';
 import { CSRF_FIELD } from '../../web/csrf.ts';
+import { formatDate, formatDateTime } from '../../web/format.ts';
 import { audiences, publicExploitationForms } from '../intake/report-form.ts';
 import type { AttachmentFacts, InboxFilters, InboxRow, StaffReport } from './inbox-service.ts';
-
-const dateFormat = (ctx: PageContext, options: Intl.DateTimeFormatOptions) =>
-  new Intl.DateTimeFormat(ctx.locale === 'nl' ? 'nl-NL' : 'en-GB', {
-    ...options,
-    timeZone: 'Europe/Amsterdam',
-  });
-
-const formatDateTime = (ctx: PageContext, date: Date) =>
-  dateFormat(ctx, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
-
-const formatDate = (ctx: PageContext, date: Date) => dateFormat(ctx, { dateStyle: 'medium' }).format(date);
+import { ReportCaseSection, type ReportCase } from '../cases/views/report-case.tsx';
 
 /** The region's name for a CBS code, or the label of 'outside' and 'unknown'. */
 export function municipalityName(ctx: PageContext, code: string): string {
@@ -141,12 +133,12 @@ export function InboxPage({
   const headerCell = 'utrecht-table__header-cell';
   return (
     <StaffLayout ctx={ctx} title={t('inbox.title')}>
-      <p class="utrecht-paragraph">
-        <a class="utrecht-link" href={ctx.href('/beheer')}>
-          {t('inbox.back_home')}
-        </a>
-      </p>
-      <h1 class="utrecht-heading-1">{t('inbox.title')}</h1>
+      <HeadingWithBackLink
+        ctx={ctx}
+        back={'/beheer'}
+        backLabel={t('inbox.back_home')}
+        title={t('inbox.title')}
+      />
       <p class="utrecht-paragraph">{t('inbox.intro')}</p>
       <FilterForm ctx={ctx} filters={filters} />
       {rows.length === 0 ? (
@@ -283,6 +275,7 @@ export function ReportPage({
   csrfToken,
   sent,
   maxReplyChars,
+  reportCase,
 }: {
   ctx: PageContext;
   report: StaffReport;
@@ -291,6 +284,8 @@ export function ReportPage({
   csrfToken: string;
   sent: boolean;
   maxReplyChars: number;
+  /** The report's case, for those who may make cases; absent for everyone else. */
+  reportCase?: ReportCase | undefined;
 }) {
   const { t } = ctx;
   const notGiven = t('inbox.report.not_given');
@@ -298,12 +293,12 @@ export function ReportPage({
   const title = t('inbox.report.title', { date: formatDateTime(ctx, report.receivedAt) });
   return (
     <StaffLayout ctx={ctx} title={title} hasErrors={errors.length > 0}>
-      <p class="utrecht-paragraph">
-        <a class="utrecht-link" href={ctx.href('/beheer/meldingen')}>
-          {t('inbox.report.back')}
-        </a>
-      </p>
-      <h1 class="utrecht-heading-1">{title}</h1>
+      <HeadingWithBackLink
+        ctx={ctx}
+        back={'/beheer/meldingen'}
+        backLabel={t('inbox.report.back')}
+        title={title}
+      />
       <ErrorSummary errors={errors} heading={t('validation.summary_heading')} />
       {sent ? (
         <div class="utrecht-alert utrecht-alert--ok" role="status">
@@ -344,6 +339,10 @@ export function ReportPage({
           <Fact label={t('inbox.report.consent')}>{report.consentVersion}</Fact>
         </dl>
       </section>
+
+      {reportCase ? (
+        <ReportCaseSection ctx={ctx} reportId={report.id} reportCase={reportCase} csrfToken={csrfToken} />
+      ) : null}
 
       <section aria-labelledby="narrative-heading">
         <h2 class="utrecht-heading-2" id="narrative-heading">

@@ -41,7 +41,7 @@ export const reportFieldOrder = [
 export const reportArrayFields = ['exploitation_forms'] as const;
 
 /** One of a list of codes; the cast keeps the literal type that `map` widens to string. */
-const literalUnion = <T extends readonly string[]>(values: T, messages: Record<string, string>) =>
+export const literalUnion = <T extends readonly string[]>(values: T, messages: Record<string, string>) =>
   Type.Union(
     values.map((v) => Type.Literal(v)),
     { messages },

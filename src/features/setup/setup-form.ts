@@ -1,8 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { normaliseForm, untrimmedField, validateForm, type FormProblem } from '../../web/form-validation.ts';
+import { newPasswordProblems } from '../users/password-policy.ts';
 
-export const PASSWORD_MIN_CHARS = 12;
-export const PASSWORD_MAX_CHARS = 256;
+// The one password policy (length, breached list, repeat) lives in features/users/password-policy.ts.
+export { PASSWORD_MIN_CHARS, PASSWORD_MAX_CHARS } from '../users/password-policy.ts';
 
 /** Form fields in the order they appear, for ordering the error summary. */
 export const setupFieldOrder = ['display_name', 'email', 'password', 'password_repeat'] as const;
@@ -20,16 +21,8 @@ export const setupFormSchema = Type.Object({
     pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$',
     messages: { required: 'setup.errors.email_required', invalid: 'setup.errors.email_invalid' },
   }),
-  password: Type.String({
-    minLength: PASSWORD_MIN_CHARS,
-    maxLength: PASSWORD_MAX_CHARS,
-    messages: {
-      required: 'setup.errors.password_required',
-      invalid: 'setup.errors.password_too_short',
-      too_long: 'setup.errors.password_too_long',
-    },
-  }),
-  password_repeat: Type.String({ messages: { required: 'setup.errors.password_repeat_required' } }),
+  password: Type.String(),
+  password_repeat: Type.String(),
 });
 
 export type SetupForm = Static<typeof setupFormSchema>;
@@ -44,29 +37,21 @@ export function readSetupForm(body: unknown): Record<string, unknown> {
   return input;
 }
 
-/** Schema checks, then the repeat must equal the password. */
+/** Name and e-mail address by the schema, the passwords by the shared password policy. */
 export function validateSetupForm(
   input: Record<string, unknown>,
 ): { ok: true; value: SetupForm } | { ok: false; problems: FormProblem[] } {
-  const result = validateForm(setupFormSchema, input);
-  const problems = (result.ok ? [] : result.problems).map((problem) =>
-    problem.field === 'password' && problem.kind === 'invalid'
-      ? { ...problem, values: { min: PASSWORD_MIN_CHARS } }
-      : problem,
+  const passwordProblems = newPasswordProblems(
+    typeof input.password === 'string' ? input.password : undefined,
+    typeof input.password_repeat === 'string' ? input.password_repeat : undefined,
   );
-  const { password, password_repeat: repeat } = input;
-  if (
-    typeof password === 'string' &&
-    typeof repeat === 'string' &&
-    password !== repeat &&
-    !problems.some((p) => p.field === 'password_repeat')
-  ) {
-    problems.push({
-      field: 'password_repeat',
-      kind: 'invalid',
-      messageKey: 'setup.errors.password_mismatch',
-    });
-  }
+  const result = validateForm(setupFormSchema, input);
+  const problems = [
+    ...(result.ok
+      ? []
+      : result.problems.filter((p) => !(passwordFields as readonly string[]).includes(p.field))),
+    ...passwordProblems,
+  ];
   if (result.ok && problems.length === 0) return { ok: true, value: result.value };
   return { ok: false, problems };
 }

@@ -1,8 +1,10 @@
 import type { PageContext } from '../../web/page-context.ts';
 import { StaffLayout } from '../../web/components/staff-layout.tsx';
 import {
+  EmailInput,
   ErrorSummary,
   HiddenField,
+  NewPasswordFields,
   SubmitButton,
   TextInput,
   errorFor,
@@ -15,14 +17,6 @@ export interface SetupFormValues {
   display_name?: string | undefined;
   email?: string | undefined;
 }
-
-/** Password fields get no value (never echoed) and no maxlength (a long paste must not be cut). */
-const newPassword = {
-  type: 'password',
-  autocomplete: 'new-password',
-  spellcheck: false,
-  required: true,
-} as const;
 
 /** The form for the first administrator. Passwords are never put back into the page. */
 export function SetupFormPage({
@@ -56,31 +50,20 @@ export function SetupFormPage({
           required
           error={errorFor(errors, 'display_name')}
         />
-        <TextInput
+        <EmailInput
           name="email"
-          type="email"
           label={t('setup.form.email')}
           hint={t('setup.form.email_hint')}
           value={values.email}
           autocomplete="username"
-          inputMode="email"
-          spellcheck={false}
-          maxLength={254}
           required
           error={errorFor(errors, 'email')}
         />
-        <TextInput
-          {...newPassword}
-          name="password"
+        <NewPasswordFields
           label={t('setup.form.password')}
           hint={t('setup.form.password_hint', { min: PASSWORD_MIN_CHARS })}
-          error={errorFor(errors, 'password')}
-        />
-        <TextInput
-          {...newPassword}
-          name="password_repeat"
-          label={t('setup.form.password_repeat')}
-          error={errorFor(errors, 'password_repeat')}
+          repeatLabel={t('setup.form.password_repeat')}
+          errors={errors}
         />
         <SubmitButton>{t('setup.form.submit')}</SubmitButton>
       </form>

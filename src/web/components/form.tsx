@@ -136,6 +136,42 @@ export function TextInput(
   );
 }
 
+/** An e-mail address of a staff account (RFC 5321 caps an address at 254 characters). */
+export function EmailInput(props: FieldProps & { value?: string | undefined; autocomplete?: string }) {
+  return <TextInput {...props} type="email" inputMode="email" spellcheck={false} maxLength={254} />;
+}
+
+/** A new password and its repeat: never echoed back, no maxlength (a long paste must not be cut silently). */
+export function NewPasswordFields({
+  label,
+  hint,
+  repeatLabel,
+  errors,
+}: {
+  label: string;
+  hint: string;
+  repeatLabel: string;
+  errors: FieldErrors;
+}) {
+  const common = {
+    type: 'password',
+    autocomplete: 'new-password',
+    spellcheck: false,
+    required: true,
+  } as const;
+  return (
+    <>
+      <TextInput {...common} name="password" label={label} hint={hint} error={errorFor(errors, 'password')} />
+      <TextInput
+        {...common}
+        name="password_repeat"
+        label={repeatLabel}
+        error={errorFor(errors, 'password_repeat')}
+      />
+    </>
+  );
+}
+
 export function TextArea(
   props: FieldProps & { value?: string | undefined; rows?: number; maxLength?: number },
 ) {

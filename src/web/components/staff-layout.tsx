@@ -1,10 +1,11 @@
 import type { ComponentChildren } from 'preact';
 import type { PageContext } from '../page-context.ts';
 import { HtmlDocument, LanguageLink } from './document-head.tsx';
+import { StaffNavigation } from './staff-navigation.tsx';
 
 /**
- * The back office's frame: skip link, a header with the product and region, main. No quick exit
- * and no public navigation; the back office adds its own navigation here.
+ * The back office's frame: skip link, a header with the product and region and, once signed in, the
+ * navigation for one's role; main. No quick exit and no public navigation.
  */
 export function StaffLayout({
   ctx,
@@ -35,6 +36,7 @@ export function StaffLayout({
             </p>
             <LanguageLink ctx={ctx} />
           </div>
+          <StaffNavigation ctx={ctx} />
         </header>
         <main id="main" class="utrecht-page-body baken-main" tabindex={-1}>
           {children}
