@@ -11,9 +11,15 @@ import { isUuid } from '../../db/ids.ts';
 
 export const CASE_PAGE_SIZE = 25;
 
-/** The SQL condition "this principal may open this case without breaking the glass". */
+/**
+ * The SQL condition "this principal may open this case without stating a reason": by the policy's
+ * visibility, or through a live break-the-glass grant (a reason given within the grant's hours), as
+ * the case page decides (policy.caseAccess with `hasLiveGrant`). Lists, search and "Mijn taken" all
+ * filter with this, so none of them shows what a page would refuse or hides what it would show.
+ */
 export function visibleTo(
   principal: Pick<StaffPrincipal, 'role' | 'userId' | 'teamId'>,
+  now: Date = new Date(),
 ): (eb: ExpressionBuilder<DB, 'case_file'>) => Expression<SqlBool> {
   const visibility = caseVisibility(principal);
   return (eb) => {
@@ -21,6 +27,16 @@ export function visibleTo(
     if (visibility.kind === 'none') return eb.val(false);
     const own = [eb('case_file.assigned_user_id', '=', visibility.userId)];
     if (visibility.teamId !== null) own.push(eb('case_file.team_id', '=', visibility.teamId));
+    own.push(
+      eb.exists(
+        eb
+          .selectFrom('case_access_grant')
+          .select(sql<number>`1`.as('one'))
+          .whereRef('case_access_grant.case_id', '=', 'case_file.id')
+          .where('case_access_grant.user_id', '=', visibility.userId)
+          .where('case_access_grant.expires_at', '>', now),
+      ),
+    );
     return eb.or(own);
   };
 }

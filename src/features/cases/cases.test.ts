@@ -355,8 +355,8 @@ describe('case files', () => {
     assert.equal(await auditCount('case.break_glass'), 1);
     assert.deepEqual(
       listedNumbers((await cato.client.get('/beheer/casussen')).body),
-      [],
-      'the list stays her own',
+      [caseNumber],
+      'listed while her grant lasts, so she can find her way back to it',
     );
 
     const casePage = await coordinator.client.get(`/beheer/casussen/${caseId}`);
@@ -610,7 +610,11 @@ describe('case files', () => {
       team_id: teamId,
     });
     assert.equal(assigned.statusCode, 303);
-    assert.deepEqual(listedNumbers((await cato.client.get('/beheer/casussen')).body), [otherCaseNumber]);
+    // Her own case now, beside the one her break-the-glass grant still opens.
+    assert.deepEqual(listedNumbers((await cato.client.get('/beheer/casussen')).body), [
+      otherCaseNumber,
+      caseNumber,
+    ]);
     assert.equal(await auditCount('case.assigned', otherCaseId), 1);
     const bogus = await coordinator.client.postForm(`/beheer/casussen/${otherCaseId}/toewijzen`, {
       _csrf: inputValue(page.body, '_csrf'),

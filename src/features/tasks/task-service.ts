@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import { isUuid } from '../../db/ids.ts';
-import { caseAccess, caseVisibility, isRole, type StaffPrincipal } from '../../web/policy.ts';
+import { caseAccess, isRole, type StaffPrincipal } from '../../web/policy.ts';
+import { visibleTo } from '../cases/case-queries.ts';
 import { caseAuditEvent, recordAudit, type AuditActor } from '../audit/audit-service.ts';
 import { readCaseFacts, type CaseFacts, type CaseWork } from '../case-sections/case-section.ts';
 
@@ -201,33 +201,17 @@ export async function listMyTasks(
   access: { actor: AuditActor; requestId: string },
   now = new Date(),
 ): Promise<MyTask[]> {
-  const visibility = caseVisibility(principal);
-  if (visibility.kind === 'none') return [];
   return db.transaction().execute(async (trx) => {
-    let query = selectTasks(trx)
+    const rows = await selectTasks(trx)
       .innerJoin('case_file', 'case_file.id', 'case_task.case_id')
       .select('case_file.number as case_number')
       .where('case_task.owner_user_id', '=', principal.userId)
-      .where('case_task.done_at', 'is', null);
-    if (visibility.kind === 'own') {
-      query = query.where((eb) =>
-        eb.or([
-          eb('case_file.assigned_user_id', '=', visibility.userId),
-          ...(visibility.teamId === null ? [] : [eb('case_file.team_id', '=', visibility.teamId)]),
-          eb.exists(
-            eb
-              .selectFrom('case_access_grant')
-              .select(sql<number>`1`.as('one'))
-              .whereRef('case_access_grant.case_id', '=', 'case_file.id')
-              .where('case_access_grant.user_id', '=', principal.userId)
-              .where('case_access_grant.expires_at', '>', now),
-          ),
-        ]),
-      );
-    }
-    const rows = await query.execute();
+      .where('case_task.done_at', 'is', null)
+      .where(visibleTo(principal, now))
+      .execute();
+    const caseOf = new Map(rows.map((row) => [row.id, row]));
     const tasks = orderTasks(rows.map(taskOf)).map((task) => {
-      const row = rows.find((r) => r.id === task.id);
+      const row = caseOf.get(task.id);
       return { ...task, caseId: row?.case_id ?? '', caseNumber: row?.case_number ?? '' };
     });
     for (const caseId of new Set(tasks.map((task) => task.caseId))) {
