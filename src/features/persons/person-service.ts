@@ -21,7 +21,9 @@ export interface Person extends PersonInput {
 
 type PersonRow = Awaited<ReturnType<typeof selectPersons>>[number];
 
-const personAad = (personId: string, column: 'name' | 'contact') => `case_person:${personId}:${column}`;
+/** The AAD of a person's encrypted column: binds the ciphertext to its row and column. */
+export const personAad = (personId: string, column: 'name' | 'contact') =>
+  `case_person:${personId}:${column}`;
 
 function selectPersons(trx: Transaction<DB>, caseId: string) {
   return trx
@@ -33,7 +35,8 @@ function selectPersons(trx: Transaction<DB>, caseId: string) {
     .execute();
 }
 
-function personOf(row: PersonRow, dataKey: DataKey): Person {
+/** A stored row decrypted (see personAad). */
+export function personOf(row: PersonRow, dataKey: DataKey): Person {
   return {
     id: row.id,
     version: row.version,

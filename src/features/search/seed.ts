@@ -5,6 +5,7 @@ import type { DB } from '../../db/schema.ts';
 import { encrypt, sealText, type DataKey, type KeyRing } from '../../crypto/envelope.ts';
 import { hashSecret } from '../../crypto/passwords.ts';
 import { reportAad } from '../intake/intake-service.ts';
+import { personAad } from '../persons/person-service.ts';
 import { caseYear, formatCaseNumber } from '../cases/case-number.ts';
 import {
   advisorNames,
@@ -137,9 +138,6 @@ function newDataKeys(ring: KeyRing, count: number): { keys: DataKey[]; rows: unk
   }
   return { keys, rows };
 }
-
-/** AAD of an encrypted column of a person in a case: binds the value to its row and column. */
-export const casePersonAad = (personId: string, column: string) => `case_person:${personId}:${column}`;
 
 const between = (random: Random, from: number, to: number) => new Date(from + random() * (to - from));
 
@@ -380,7 +378,7 @@ function buildBatch(
         p === 0
           ? 'presumed_victim'
           : pick(random, ['concerned_person', 'professional', 'suspected_perpetrator']),
-        hex(sealText(caseKey, inventedName(random), casePersonAad(personId, 'name'))),
+        hex(sealText(caseKey, inventedName(random), personAad(personId, 'name'))),
         16 + Math.floor(random() * 45),
         pick(random, ['female', 'male', 'unknown']),
         pick(random, ['NL', 'RO', 'PL', 'BG', 'NG', 'UA', 'VN', 'unknown']),
