@@ -358,18 +358,14 @@ export function TeamsPage({
         </ul>
       )}
       <h2 class="utrecht-heading-2">{t('users.teams.create_heading')}</h2>
-      <form class="baken-form" method="post" action={ctx.href('/beheer/teams')} novalidate>
-        <HiddenField name={CSRF_FIELD} value={csrfToken} />
-        <TextInput
-          name="name"
-          label={t('users.teams.name')}
-          value={values.name}
-          maxLength={100}
-          required
-          error={errorFor(errors, 'name')}
-        />
-        <SubmitButton>{t('users.teams.create_submit')}</SubmitButton>
-      </form>
+      <TeamNameForm
+        action={ctx.href('/beheer/teams')}
+        label={t('users.teams.name')}
+        value={values.name}
+        submit={t('users.teams.create_submit')}
+        errors={errors}
+        csrfToken={csrfToken}
+      />
     </StaffLayout>
   );
 }
@@ -401,19 +397,40 @@ export function TeamPage({
         title={t('users.teams.rename_title', { name: team.name })}
       />
       <ErrorSummary errors={errors} heading={t('validation.summary_heading')} />
-      <form class="baken-form" method="post" action={ctx.href(`/beheer/teams/${team.id}`)} novalidate>
-        <HiddenField name={CSRF_FIELD} value={csrfToken} />
-        <TextInput
-          name="name"
-          label={t('users.teams.new_name')}
-          value={values.name ?? team.name}
-          maxLength={100}
-          required
-          error={errorFor(errors, 'name')}
-        />
-        <SubmitButton>{t('users.teams.rename_submit')}</SubmitButton>
-      </form>
+      <TeamNameForm
+        action={ctx.href(`/beheer/teams/${team.id}`)}
+        label={t('users.teams.new_name')}
+        value={values.name ?? team.name}
+        submit={t('users.teams.rename_submit')}
+        errors={errors}
+        csrfToken={csrfToken}
+      />
     </StaffLayout>
+  );
+}
+
+/** A team's name: the same one-field form makes a team and renames one. */
+function TeamNameForm(props: {
+  action: string;
+  label: string;
+  value: string | undefined;
+  submit: string;
+  errors: FieldErrors;
+  csrfToken: string;
+}) {
+  return (
+    <form class="baken-form" method="post" action={props.action} novalidate>
+      <HiddenField name={CSRF_FIELD} value={props.csrfToken} />
+      <TextInput
+        name="name"
+        label={props.label}
+        value={props.value}
+        maxLength={100}
+        required
+        error={errorFor(props.errors, 'name')}
+      />
+      <SubmitButton>{props.submit}</SubmitButton>
+    </form>
   );
 }
 
