@@ -27,11 +27,18 @@ export function openPostgres(connectionString: string, maxConnections = 10): Dat
   return { db, kind: 'postgres', close: () => db.destroy() };
 }
 
-/** `dataDir` undefined means an in-memory database (tests). */
-export async function openPGlite(dataDir: string | undefined): Promise<DatabaseHandle> {
+/**
+ * `dataDir` undefined means an in-memory database (tests). `loadDataDir` starts it from a data-dir
+ * dump (PGlite's `dumpDataDir`), e.g. an already migrated one.
+ */
+export async function openPGlite(
+  dataDir: string | undefined,
+  options: { loadDataDir?: Blob } = {},
+): Promise<DatabaseHandle & { pglite: PGlite }> {
   if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const pglite = await PGlite.create(dataDir ?? 'memory://', {
     parsers: pgliteParsers,
+    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
     // PGlite's 128 MB default buffer cache costs that much resident memory up front; a regional
     // centre's data fits in far less, and the operating system caches the data files anyway.
     postgresqlconf: ['shared_buffers=32MB'],
@@ -39,7 +46,7 @@ export async function openPGlite(dataDir: string | undefined): Promise<DatabaseH
   const pool = new PGlitePool(pglite);
   // PostgresDialect only needs connect() and end(); the cast documents that duck typing.
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
-  return { db, kind: 'pglite', close: () => db.destroy() };
+  return { db, kind: 'pglite', pglite, close: () => db.destroy() };
 }
 
 export async function openDatabase(options: {
