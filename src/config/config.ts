@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { loadRegion, type Region } from './region.ts';
@@ -18,6 +18,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Trust X-Forwarded-For from these proxies (addresses/CIDRs), or all (true); for rate limits only. */
   trustProxy: boolean | string[];
+  /** Shared per-source throttle counters for several instances (web/source-throttle.ts); unset: memory. */
+  redisUrl: string | undefined;
   logLevel: string;
   secrets: Secrets;
   region: Region;
@@ -28,8 +30,48 @@ export interface Config {
     staffLogin: ThrottleLimits;
     /** Per account (the address typed at sign-in), whatever the source. */
     staffLoginAccount: ThrottleLimits;
+    /** Reports sent without a solved proof of work (the no-JavaScript path), per source. */
+    intakeUnsolved: ThrottleLimits;
   };
   mail: MailConfig;
+  metrics: MetricsConfig;
+  /** SIGTERM/SIGINT: how long in-flight requests and a running job get before connections are cut. */
+  shutdownTimeoutMs: number;
+  /** How often each process looks for due scheduled jobs (features/jobs). */
+  jobPollMs: number;
+  retention: RetentionRules;
+}
+
+/**
+ * How long records are kept (AVG storage limitation; features/retention). Attachments, messages,
+ * receipts and mailbox sessions go with their report; persons, notes, tasks and events with their case.
+ */
+export interface RetentionRules {
+  /** A report that never became a case: deleted this many months after its last activity (6). */
+  reportMonths: number;
+  /** A closed case: deleted this many years after closure, leaving anonymised statistics (5). */
+  caseYears: number;
+  /** Audit rows (no case content): pruned this many years after they were written (7). */
+  auditYears: number;
+}
+
+function retentionFrom(env: Env): RetentionRules {
+  return {
+    reportMonths: positiveInteger('BAKEN_RETENTION_REPORT_MONTHS', env.BAKEN_RETENTION_REPORT_MONTHS ?? '6'),
+    caseYears: positiveInteger('BAKEN_RETENTION_CASE_YEARS', env.BAKEN_RETENTION_CASE_YEARS ?? '5'),
+    auditYears: positiveInteger('BAKEN_RETENTION_AUDIT_YEARS', env.BAKEN_RETENTION_AUDIT_YEARS ?? '7'),
+  };
+}
+
+/**
+ * Prometheus metrics (features/observability). On the public port `/metrics` answers only with the
+ * bearer token; with `port` set, a second listener on `host` serves it (for a scraper on the same
+ * host or network). With neither, metrics are not served at all.
+ */
+export interface MetricsConfig {
+  token: string | undefined;
+  port: number | undefined;
+  host: string;
 }
 
 /** Outgoing e-mail (invitations, reset links). Without an SMTP URL, mail is printed on the console. */
@@ -56,6 +98,11 @@ export interface Secrets {
   secretKey: Buffer;
   /** Key-encryption keys by id; the first is the active one, the rest still decrypt. */
   encryptionKeys: { id: string; key: Buffer }[];
+  /**
+   * Encrypts backup files (`npm run backup`); the app itself never uses it. Unset in production
+   * without BAKEN_BACKUP_KEY, where the backup commands then refuse to run.
+   */
+  backupKey?: Buffer | undefined;
 }
 
 export interface IntakeLimits {
@@ -64,6 +111,11 @@ export interface IntakeLimits {
   maxNarrativeChars: number;
   maxMessageChars: number;
   consentVersion: string;
+  /**
+   * A report without a solved proof of work is accepted only this long after its form was issued
+   * (a person needs longer to fill it in; a script that skips the work must wait).
+   */
+  unsolvedMinAgeMs: number;
 }
 
 export const defaultIntakeLimits: IntakeLimits = {
@@ -72,6 +124,7 @@ export const defaultIntakeLimits: IntakeLimits = {
   maxNarrativeChars: 20_000,
   maxMessageChars: 10_000,
   consentVersion: '2026-11',
+  unsolvedMinAgeMs: 15_000,
 };
 
 const HOUR = 60 * 60 * 1000;
@@ -94,12 +147,28 @@ function throttlesFrom(env: Env): Config['throttles'] {
       maxDelayMs: 0,
       windowMs: HOUR,
     },
+    intakeUnsolved: {
+      maxAttempts: positiveInteger(
+        'BAKEN_INTAKE_UNSOLVED_PER_HOUR',
+        env.BAKEN_INTAKE_UNSOLVED_PER_HOUR ?? '10',
+      ),
+      slowAfter: Number.MAX_SAFE_INTEGER,
+      baseDelayMs: 0,
+      maxDelayMs: 0,
+      windowMs: HOUR,
+    },
   };
 }
 
 function positiveInteger(name: string, value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1) throw new Error(`${name} must be a positive whole number`);
+  return number;
+}
+
+function wholeNumber(name: string, value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0) throw new Error(`${name} must be a whole number, 0 or more`);
   return number;
 }
 
@@ -137,12 +206,33 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     trustProxy: parseTrustProxy(env.TRUST_PROXY, nodeEnv),
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
-    secrets: loadSecrets(env, dataDir),
+    secrets: loadSecrets(env, dataDir, nodeEnv),
     region: loadRegion(env.REGION ?? 'twente'),
-    intake: defaultIntakeLimits,
+    redisUrl: env.REDIS_URL?.trim() || undefined,
+    intake: {
+      ...defaultIntakeLimits,
+      unsolvedMinAgeMs: 1000 * wholeNumber('BAKEN_INTAKE_MIN_SECONDS', env.BAKEN_INTAKE_MIN_SECONDS ?? '15'),
+    },
     throttles: throttlesFrom(env),
     mail: parseMail(env, publicUrl),
+    metrics: parseMetrics(env),
+    shutdownTimeoutMs: positiveInteger('BAKEN_SHUTDOWN_TIMEOUT_MS', env.BAKEN_SHUTDOWN_TIMEOUT_MS ?? '10000'),
+    jobPollMs: positiveInteger('BAKEN_JOB_POLL_MS', env.BAKEN_JOB_POLL_MS ?? '30000'),
+    retention: retentionFrom(env),
   };
+}
+
+function parseMetrics(env: Env): MetricsConfig {
+  const token = env.BAKEN_METRICS_TOKEN?.trim() || undefined;
+  // A short token can be guessed by a scraper of the public site; 32 characters is a random base64 of 24 bytes.
+  if (token !== undefined && token.length < 32)
+    throw new Error('BAKEN_METRICS_TOKEN must be at least 32 characters');
+  const rawPort = env.METRICS_PORT?.trim();
+  const host = env.METRICS_HOST?.trim() || '127.0.0.1';
+  // Beyond the host itself, the metrics listener must ask for the token like the public port does.
+  if (rawPort && !token && !['127.0.0.1', '::1', 'localhost'].includes(host))
+    throw new Error('METRICS_HOST other than 127.0.0.1 needs BAKEN_METRICS_TOKEN as well');
+  return { token, port: rawPort ? parsePort(rawPort) : undefined, host };
 }
 
 function parseMail(env: Env, publicUrl: string): MailConfig {
@@ -192,28 +282,49 @@ function parseTrustProxy(value: string | undefined, nodeEnv: Config['env']): boo
  * Secrets come from the environment. Outside production, missing secrets are generated once into
  * `<dataDir>/secrets.json` (mode 0600) so that a fresh clone starts with two commands.
  */
-function loadSecrets(env: Env, dataDir: string): Secrets {
-  const fromEnv = { secretKey: env.BAKEN_SECRET_KEY, encryptionKeys: env.BAKEN_ENCRYPTION_KEYS };
-  const generated =
-    fromEnv.secretKey && fromEnv.encryptionKeys ? undefined : readOrCreateSecretsFile(dataDir);
+function loadSecrets(env: Env, dataDir: string, nodeEnv: Config['env']): Secrets {
+  const fromEnv = {
+    secretKey: env.BAKEN_SECRET_KEY,
+    encryptionKeys: env.BAKEN_ENCRYPTION_KEYS,
+    backupKey: env.BAKEN_BACKUP_KEY?.trim() || undefined,
+  };
+  // Production never reads or writes the file: there the backup key is only for the backup
+  // commands, which refuse to run without it.
+  const complete =
+    fromEnv.secretKey && fromEnv.encryptionKeys && (fromEnv.backupKey || nodeEnv === 'production');
+  const generated = complete ? undefined : readOrCreateSecretsFile(dataDir);
+  const backupKey = fromEnv.backupKey ?? generated?.backupKey;
   return {
     secretKey: decodeKey('BAKEN_SECRET_KEY', fromEnv.secretKey ?? generated?.secretKey ?? ''),
     encryptionKeys: parseKeyRing(fromEnv.encryptionKeys ?? generated?.encryptionKeys ?? ''),
+    backupKey: backupKey === undefined ? undefined : decodeKey('BAKEN_BACKUP_KEY', backupKey),
   };
 }
 
 interface SecretsFile {
   secretKey: string;
   encryptionKeys: string;
+  /** Absent in files written before backups existed; added on the next start. */
+  backupKey?: string;
 }
 
 function readOrCreateSecretsFile(dataDir: string): SecretsFile {
   const file = join(dataDir, 'secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as SecretsFile;
+  if (existsSync(file)) {
+    const existing = JSON.parse(readFileSync(file, 'utf8')) as SecretsFile;
+    if (existing.backupKey) return existing;
+    const upgraded: SecretsFile = { ...existing, backupKey: randomBytes(32).toString('base64') };
+    // Write aside and rename, so a crash never leaves a half-written file with the other keys in it.
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify(upgraded, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+    renameSync(temporary, file);
+    return upgraded;
+  }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const secrets: SecretsFile = {
     secretKey: randomBytes(32).toString('base64'),
     encryptionKeys: `k1:${randomBytes(32).toString('base64')}`,
+    backupKey: randomBytes(32).toString('base64'),
   };
   writeFileSync(file, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);

@@ -1,37 +1,39 @@
-import type { Logger } from 'pino';
-import type { Database } from '../../db/database.ts';
 import { removeExpiredMailboxSessions } from '../intake/mailbox-service.ts';
 import { removeExpiredStaffSessions } from '../auth/session-service.ts';
 import { removeExpiredChallenges } from '../passkeys/passkey-service.ts';
 import { sendTaskReminders, type ReminderSettings } from '../tasks/reminders.ts';
+import { CENTRE_TIME_ZONE } from '../tasks/task-dates.ts';
+import { dailyAt, every } from '../jobs/schedule.ts';
+import type { JobDefinition } from '../jobs/scheduler.ts';
 
-const EVERY_MS = 10 * 60 * 1000;
-
-/** Cleanups that only delete what has expired, so running them twice, or in two processes, is harmless. */
-const tasks: { name: string; run: (db: Database) => Promise<number> }[] = [
-  { name: 'expired reporter sessions', run: (db) => removeExpiredMailboxSessions(db) },
-  { name: 'expired staff sessions', run: (db) => removeExpiredStaffSessions(db) },
-  { name: 'expired WebAuthn challenges', run: (db) => removeExpiredChallenges(db) },
-];
+export const EXPIRED_SESSIONS_EVERY_MS = 10 * 60 * 1000;
+/** Reminders go out once a day, before the working day, so a task due today is known in the morning. */
+export const TASK_REMINDER_TIME = '07:00';
 
 /**
- * Runs the cleanups at start and every ten minutes. The scheduled-job queue of a later issue (retention,
- * reminders, mail) can take these over.
+ * Cleanups of what has expired, and the morning task reminders, as scheduled jobs (features/jobs): one
+ * run per slot across all app processes.
  */
-export function startHousekeeping(db: Database, logger: Logger, reminders?: ReminderSettings): () => void {
-  // Task reminders mark what they sent (reminded_at) and skip rows another process holds: also harmless twice.
-  const jobs = reminders
-    ? [...tasks, { name: 'task reminders', run: (d: Database) => sendTaskReminders(d, reminders) }]
-    : tasks;
-  const runAll = () => {
-    for (const task of jobs) {
-      task.run(db).catch((error: unknown) => {
-        logger.warn({ err: error, task: task.name }, 'housekeeping failed');
-      });
-    }
-  };
-  const timer = setInterval(runAll, EVERY_MS);
-  timer.unref();
-  runAll();
-  return () => clearInterval(timer);
+export function housekeepingJobs(reminders: ReminderSettings): JobDefinition[] {
+  return [
+    {
+      name: 'expired-sessions',
+      schedule: every(EXPIRED_SESSIONS_EVERY_MS),
+      async run({ db, now }) {
+        const at = now.getTime();
+        return {
+          reporterSessions: await removeExpiredMailboxSessions(db, at),
+          staffSessions: await removeExpiredStaffSessions(db, at),
+          webauthnChallenges: await removeExpiredChallenges(db, at),
+        };
+      },
+    },
+    {
+      name: 'task-reminders',
+      schedule: dailyAt(TASK_REMINDER_TIME, CENTRE_TIME_ZONE),
+      // Marks what it sent (reminded_at) in the same transaction as it queues the mail: a second run
+      // or a crash mid-run sends nothing twice.
+      run: async ({ db, now }) => ({ mails: await sendTaskReminders(db, reminders, now) }),
+    },
+  ];
 }

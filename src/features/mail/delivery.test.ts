@@ -7,10 +7,12 @@ import { createTestDatabase } from '../../test/database.ts';
 import { mailText, startTestSmtpServer, type TestSmtpServer } from '../../test/smtp.ts';
 import { enqueueMail, type OutgoingMail } from './outbox.ts';
 import {
+  CLAIM_LEASE_MS,
   MAX_ATTEMPTS,
   consoleTransport,
   deliverDueMail,
   describeFailure,
+  messageIdFor,
   retryDelayMs,
   smtpTransport,
   type MailTransport,
@@ -145,6 +147,52 @@ describe('mail delivery', () => {
     assert.equal(new Set(sentTo).size, 12, 'no message sent twice');
     assert.ok(runs.every((run) => run.sent <= 5));
     for (const id of ids) assert.ok((await row(id)).sent_at);
+  });
+
+  it('resends a message whose sender died after the SMTP server accepted it, with the same Message-ID', async () => {
+    const id = await queue(invitation('twice@example.org'));
+    const smtp1 = smtpTransport(smtp.url);
+    const before = smtp.received.length;
+    // The first worker hands the message over, then "dies": it never gets to mark the row sent.
+    let accepted!: () => void;
+    const handedOver = new Promise<void>((resolve) => (accepted = resolve));
+    const dying: MailTransport = {
+      kind: 'smtp',
+      send: async (message) => {
+        await smtp1.send(message);
+        accepted();
+        return new Promise<void>(() => undefined);
+      },
+      close: () => undefined,
+    };
+    const claimedAt = new Date();
+    void deliverDueMail(database.db, { rootKey, transport: dying, from: FROM, now: claimedAt });
+    await handedOver;
+    // While the claim lasts, no other worker touches it; after that, one sends it again.
+    const transport = smtpTransport(smtp.url);
+    const during = await deliverDueMail(database.db, { rootKey, transport, from: FROM, now: claimedAt });
+    assert.equal(during.sent, 0);
+    const later = new Date(claimedAt.getTime() + CLAIM_LEASE_MS + 1);
+    const retry = await deliverDueMail(database.db, { rootKey, transport, from: FROM, now: later });
+    transport.close();
+    smtp1.close();
+    assert.equal(retry.sent, 1);
+    const copies = smtp.received.slice(before);
+    assert.equal(copies.length, 2, 'at least once: the copy is sent again');
+    const messageIds = copies.map((mail) => /^Message-ID: (.+)$/im.exec(mail.raw)?.[1]?.trim());
+    assert.equal(messageIds[0], `<${id}@example.org>`);
+    assert.equal(messageIds[1], messageIds[0], 'both copies carry the same Message-ID');
+    const stored = await row(id);
+    assert.ok(stored.sent_at);
+    assert.equal(stored.attempts, 2);
+  });
+
+  it('derives the Message-ID domain from the From address', () => {
+    assert.equal(
+      messageIdFor('abc', 'Baken Twente <baken@meldpunt.example.nl>'),
+      '<abc@meldpunt.example.nl>',
+    );
+    assert.equal(messageIdFor('abc', 'baken@example.org'), '<abc@example.org>');
   });
 
   it('keeps only a code and status of an error', () => {

@@ -12,9 +12,17 @@ import { openRecipient } from './outbox.ts';
  * them; sending happens after the claim committed, so no row lock is held while an SMTP server
  * thinks. A message is retried with growing pauses and given up after MAX_ATTEMPTS. Once sent (or
  * given up) its recipient and body are wiped: the body of an invitation is a credential.
+ *
+ * Delivery is at least once. A process that dies after the SMTP server accepted a message but before
+ * it marked the row sent leaves the claim to run out; another process then sends the message again.
+ * Every attempt carries the same Message-ID (the outbox row's id), so the receiving side can
+ * recognise the copies as one message. Nothing is lost: the row is queued in the transaction of what
+ * it announces and only marked sent after the server accepted it.
  */
 
 export interface MailMessage {
+  /** `<outbox-id@sender-domain>`: the same on every attempt, so a resent copy is the same message. */
+  messageId: string;
   from: string;
   to: string;
   subject: string;
@@ -53,7 +61,13 @@ export function smtpTransport(smtpUrl: string): MailTransport {
   return {
     kind: 'smtp',
     async send(message) {
-      await transporter.sendMail(message);
+      await transporter.sendMail({
+        messageId: message.messageId,
+        from: message.from,
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+      });
     },
     close: () => transporter.close(),
   };
@@ -89,6 +103,13 @@ interface ClaimedMail {
   subject: string;
   body: string | null;
   attempts: number;
+}
+
+/** The Message-ID of an outbox row: its id at the domain of the From address. */
+export function messageIdFor(outboxId: string, from: string): string {
+  const address = /<([^<>]+)>\s*$/.exec(from)?.[1] ?? from;
+  const domain = address.split('@').at(-1)?.trim() || 'localhost';
+  return `<${outboxId}@${domain}>`;
 }
 
 /** Takes up to `limit` due messages for this process, counting the attempt. */
@@ -155,6 +176,7 @@ export async function deliverDueMail(
     try {
       if (!mail.recipient || mail.body === null) throw Object.assign(new Error('empty'), { code: 'EMPTY' });
       await options.transport.send({
+        messageId: messageIdFor(mail.id, options.from),
         from: options.from,
         to: openRecipient(options.rootKey, mail.id, mail.recipient),
         subject: mail.subject,
