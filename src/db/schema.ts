@@ -359,6 +359,41 @@ export interface CaseAccessGrantTable {
   reviewed_at: Timestamp | null;
 }
 
+/** Retention (features/retention): what is left of a deleted case, counts only. */
+export interface CaseStatisticTable {
+  id: string;
+  exploitation_forms: string[];
+  municipality: string;
+  /** 'YYYY-Qn' */
+  created_quarter: string;
+  closed_quarter: string;
+  report_audiences: string[];
+  outcome: string | null;
+}
+
+export interface RetentionRunTable {
+  id: string;
+  started_at: Date;
+  finished_at: Timestamp | null;
+  /** Inserted as JSON text, read back parsed. */
+  counts: ColumnType<Record<string, number> | null, string | null, string | null>;
+}
+
+export interface CaseLegalHoldTable {
+  case_id: string;
+  reason: string;
+  placed_by: string | null;
+  placed_at: CreatedAt;
+}
+
+/** Append-only: where the audit chain starts after old rows were pruned. */
+export interface AuditAnchorTable {
+  seq: number;
+  hash: string;
+  pruned_count: number;
+  created_at: CreatedAt;
+}
+
 export interface SchemaMigrationTable {
   name: string;
   applied_at: CreatedAt;
@@ -393,6 +428,10 @@ export interface DB {
   case_task: CaseTaskTable;
   case_event: CaseEventTable;
   case_access_grant: CaseAccessGrantTable;
+  case_statistic: CaseStatisticTable;
+  retention_run: RetentionRunTable;
+  case_legal_hold: CaseLegalHoldTable;
+  audit_anchor: AuditAnchorTable;
   schema_migration: SchemaMigrationTable;
 }
 

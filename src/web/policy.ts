@@ -44,6 +44,12 @@ export const permissions = [
   'reports.read',
   'reports.reply',
   'audit.search',
+  /** Pausing deletion of a case under the retention rules, with a reason (a coordinator). */
+  'cases.legal_hold',
+  /** Data subject rights for one person in a case: export of all held about them, and erasure. */
+  'persons.subject_rights',
+  /** The retention rules in force and the deletion runs (counts only, never content). */
+  'retention.view',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -56,6 +62,7 @@ export const grants: Readonly<Record<Role, readonly Permission[]>> = {
     'users.manage',
     'config.manage',
     'audit.search',
+    'retention.view',
   ],
   coordinator: [
     'staff.home',
@@ -71,6 +78,9 @@ export const grants: Readonly<Record<Role, readonly Permission[]>> = {
     'cases.close.approve',
     'cases.search',
     'cases.access.review',
+    'cases.legal_hold',
+    'persons.subject_rights',
+    'retention.view',
     'reports.read',
     'reports.reply',
   ],

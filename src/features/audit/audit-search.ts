@@ -66,7 +66,8 @@ export function parseSearch(input: SearchInput): ParsedSearch {
     else invalid('type', 'entity_type');
   }
   if (input.object !== undefined) {
-    if (input.object.length <= 200) filters.entityId = input.object;
+    // PostgreSQL text cannot hold NUL: comparing with one is a database error, not "no match".
+    if (input.object.length <= 200 && !input.object.includes('\u0000')) filters.entityId = input.object;
     else invalid('object', 'entity_id');
   }
   if (input.gebruiker !== undefined) {

@@ -22,6 +22,7 @@ import {
 } from './audit-service.ts';
 import { GENESIS_HASH, canonicalJson, hashRow } from './chain.ts';
 import { parseCheckpoint, verifyAuditChain } from './verify.ts';
+import { pruneAuditLog } from '../retention/audit-prune.ts';
 
 const coordinator = { userId: randomUUID(), role: 'coordinator' as const };
 
@@ -508,6 +509,176 @@ describe('tampering by hand is found, naming the first broken row', () => {
         firstBrokenSeq: 3,
         count: 2,
         reason: 'prev_hash does not match the hash of row 2',
+      });
+    } finally {
+      await handle.close();
+    }
+  });
+});
+
+// --- Pruning old rows (retention) ----------------------------------------------------------------
+
+/** An event at a chosen time, chained exactly as recordAudit chains it (recordAudit takes the clock's). */
+async function appendAt(db: Database, at: Date, i: number): Promise<void> {
+  const last = await db
+    .selectFrom('audit_event')
+    .select(['seq', 'hash'])
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const row = {
+    seq: (last?.seq ?? 0) + 1,
+    id: randomUUID(),
+    at,
+    actor_user_id: null,
+    actor_role: 'system',
+    action: 'case.read',
+    entity_type: null,
+    entity_id: null,
+    reason: null,
+    request_id: null,
+    prev_hash: last?.hash ?? GENESIS_HASH,
+  };
+  const details = { i };
+  await db
+    .insertInto('audit_event')
+    .values({ ...row, details: JSON.stringify(details), hash: hashRow({ ...row, details }) })
+    .execute();
+}
+
+describe('pruning the oldest rows keeps the chain verifiable from an anchor', () => {
+  let handle: DatabaseHandle;
+  let db: Database;
+  const old = new Date('2015-03-01T10:00:00.000Z');
+  const recent = new Date('2024-03-01T10:00:00.000Z');
+
+  /** Rows 1 to 3 written in 2015, 4 to 6 in 2024; rows up to 2020 pruned. */
+  async function prunedLog(): Promise<string> {
+    handle = await createTestDatabase();
+    db = handle.db;
+    for (let i = 1; i <= 6; i++) await appendAt(db, i <= 3 ? old : recent, i);
+    const row3 = await db
+      .selectFrom('audit_event')
+      .select('hash')
+      .where('seq', '=', 3)
+      .executeTakeFirstOrThrow();
+    assert.equal(await pruneAuditLog(db, { before: new Date('2020-01-01T00:00:00Z'), batchSize: 2 }), 3);
+    return row3.hash;
+  }
+
+  it('prunes only the old rows, in batches, anchored at the last pruned row, and verifies', async () => {
+    const hash3 = await prunedLog();
+    const seqs = await db.selectFrom('audit_event').select('seq').orderBy('seq').execute();
+    assert.deepEqual(
+      seqs.map((r) => r.seq),
+      [4, 5, 6],
+    );
+    const anchors = await db
+      .selectFrom('audit_anchor')
+      .select(['seq', 'pruned_count'])
+      .orderBy('seq')
+      .execute();
+    assert.deepEqual(anchors, [
+      { seq: 2, pruned_count: 2 },
+      { seq: 3, pruned_count: 1 },
+    ]);
+    const result = await verifyAuditChain(db);
+    assertIncludes(result, { ok: true, count: 3, lastSeq: 6, anchor: { seq: 3, hash: hash3 } });
+    assert.deepEqual(await verifyAuditChain(db, { batchSize: 2 }), result);
+    assert.equal((await verifyAuditChain(db, { expect: { seq: 3, hash: hash3 } })).ok, true);
+    assertIncludes(await verifyAuditChain(db, { expect: { seq: 3, hash: 'b'.repeat(64) } }), {
+      ok: false,
+      firstBrokenSeq: 3,
+    });
+    // Running it again prunes nothing more; an append after pruning still links on.
+    assert.equal(await pruneAuditLog(db, { before: new Date('2020-01-01T00:00:00Z') }), 0);
+    await append(db, caseRead(randomUUID()));
+    assertIncludes(await verifyAuditChain(db), { ok: true, count: 4, lastSeq: 7 });
+  });
+
+  it('the trigger allows deleting only up to the anchor, only with the prune setting; anchors are checked', async () => {
+    await assert.rejects(
+      db.deleteFrom('audit_event').where('seq', '=', 4).execute(),
+      /audit_event is append-only: DELETE refused/,
+    );
+    await assert.rejects(
+      db.transaction().execute(async (trx) => {
+        await sql`set local baken.audit_prune = 'on'`.execute(trx);
+        await trx.deleteFrom('audit_event').where('seq', '=', 5).execute();
+      }),
+      /audit_event is append-only: DELETE refused/,
+      'a row after the anchor stays, even with the setting on',
+    );
+    const row5 = await db
+      .selectFrom('audit_event')
+      .select('hash')
+      .where('seq', '=', 5)
+      .executeTakeFirstOrThrow();
+    await assert.rejects(
+      db
+        .insertInto('audit_anchor')
+        .values({ seq: 5, hash: 'c'.repeat(64), pruned_count: 1 })
+        .execute(),
+      /must name an existing audit_event row/,
+    );
+    await assert.rejects(
+      db.insertInto('audit_anchor').values({ seq: 2, hash: row5.hash, pruned_count: 1 }).execute(),
+      /must name an existing audit_event row/,
+    );
+    await assert.rejects(
+      db.updateTable('audit_anchor').set({ seq: 5, hash: row5.hash }).where('seq', '=', 3).execute(),
+      /audit_anchor is append-only: UPDATE refused/,
+    );
+    await assert.rejects(
+      db.deleteFrom('audit_anchor').execute(),
+      /audit_anchor is append-only: DELETE refused/,
+    );
+    assert.equal((await verifyAuditChain(db)).ok, true);
+  });
+
+  it('never prunes the newest row, so the next event has a row to link to', async () => {
+    try {
+      assert.equal(await pruneAuditLog(db, { before: new Date('2100-01-01T00:00:00Z') }), 3);
+      const seqs = await db.selectFrom('audit_event').select('seq').execute();
+      assert.deepEqual(
+        seqs.map((r) => r.seq),
+        [7],
+      );
+      await append(db, caseRead(randomUUID()));
+      const result = await verifyAuditChain(db);
+      assertIncludes(result, { ok: true, count: 2, lastSeq: 8 });
+      assert.equal(result.ok && result.anchor?.seq, 6);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('after pruning, a deleted middle row still breaks the chain, and so does a relinked or deleted first row', async () => {
+    const hash3 = await prunedLog();
+    try {
+      // The first remaining row no longer linked to the anchor.
+      await tamper(db, sql`update audit_event set prev_hash = repeat('d', 64) where seq = 4`);
+      assertIncludes(await verifyAuditChain(db), {
+        ok: false,
+        firstBrokenSeq: 4,
+        count: 0,
+        reason: 'prev_hash does not match the anchor of the pruned rows (row 3)',
+      });
+      await tamper(db, sql`update audit_event set prev_hash = ${hash3} where seq = 4`);
+      assert.equal((await verifyAuditChain(db)).ok, true);
+      await tamper(db, sql`delete from audit_event where seq = 5`);
+      assertIncludes(await verifyAuditChain(db), {
+        ok: false,
+        firstBrokenSeq: 5,
+        count: 1,
+        reason: 'row 5 missing (deleted) before row 6',
+      });
+      await tamper(db, sql`delete from audit_event where seq = 4`);
+      assertIncludes(await verifyAuditChain(db), {
+        ok: false,
+        firstBrokenSeq: 4,
+        count: 0,
+        reason: 'row 4 to 5 missing (deleted) before row 6',
       });
     } finally {
       await handle.close();

@@ -57,7 +57,8 @@ async function main(): Promise<void> {
         0,
         result.lastSeq === null
           ? 'audit log intact: no events yet'
-          : `audit log intact: ${result.count} events; checkpoint ${result.lastSeq}:${result.lastHash}`,
+          : `audit log intact: ${result.count} events; checkpoint ${result.lastSeq}:${result.lastHash}` +
+              (result.anchor ? `; pruned up to ${result.anchor.seq}:${result.anchor.hash}` : ''),
       );
     }
     finish(

@@ -11,6 +11,8 @@ export type AuditVerification =
        * the newest rows leaves no trace in the chain itself. */
       lastSeq: number | null;
       lastHash: string;
+      /** Where the chain starts after old rows were pruned (features/retention): the last pruned row. */
+      anchor?: AuditCheckpoint;
     }
   | {
       ok: false;
@@ -43,7 +45,12 @@ export function parseCheckpoint(text: string): AuditCheckpoint | undefined {
  * hash of the row before, and each row's hash must match its recomputed fields.
  *
  * `expect`: a seq and hash noted down from an earlier run. The row must still be there with that hash,
- * which shows the removal of the newest rows, and a rewrite of the chain, since that run.
+ * which shows the removal of the newest rows, and a rewrite of the chain, since that run. A checkpoint
+ * at or before the pruning anchor can only be compared with the anchor itself.
+ *
+ * After old rows were pruned (retention), the walk starts from the latest `audit_anchor` (the seq and
+ * hash of the last pruned row) instead of the genesis hash: the first remaining row must follow it.
+ * Pruning can only delete rows up to an anchor (a trigger), and anchors only name rows that existed.
  */
 export async function verifyAuditChain(
   db: Database,
@@ -52,7 +59,14 @@ export async function verifyAuditChain(
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const expect = options.expect;
   let count = 0;
-  let previous: { seq: number; hash: string } = { seq: 0, hash: GENESIS_HASH };
+  const anchorRow = await db
+    .selectFrom('audit_anchor')
+    .select(['seq', 'hash'])
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const anchor = anchorRow ? { seq: anchorRow.seq, hash: anchorRow.hash } : undefined;
+  let previous: { seq: number; hash: string } = anchor ?? { seq: 0, hash: GENESIS_HASH };
   const broken = (firstBrokenSeq: number, reason: string): AuditVerification => ({
     ok: false,
     count,
@@ -81,7 +95,9 @@ export async function verifyAuditChain(
           row.seq,
           previous.seq === 0
             ? 'the first row does not start the chain'
-            : `prev_hash does not match the hash of row ${previous.seq}`,
+            : previous === anchor
+              ? `prev_hash does not match the anchor of the pruned rows (row ${previous.seq})`
+              : `prev_hash does not match the hash of row ${previous.seq}`,
         );
       }
       let recomputed: string;
@@ -101,10 +117,19 @@ export async function verifyAuditChain(
     }
     if (rows.length < batchSize) break;
   }
+  if (anchor && expect && expect.seq === anchor.seq && expect.hash !== anchor.hash) {
+    return broken(expect.seq, `the anchor's hash differs from the one noted down for row ${expect.seq}`);
+  }
   if (expect && previous.seq < expect.seq) {
     const missing =
       previous.seq + 1 === expect.seq ? `${expect.seq}` : `${previous.seq + 1} to ${expect.seq}`;
     return broken(previous.seq + 1, `row ${missing} missing (deleted): row ${expect.seq} was noted down`);
   }
-  return { ok: true, count, lastSeq: previous.seq === 0 ? null : previous.seq, lastHash: previous.hash };
+  return {
+    ok: true,
+    count,
+    lastSeq: previous.seq === 0 ? null : previous.seq,
+    lastHash: previous.hash,
+    ...(anchor ? { anchor } : {}),
+  };
 }

@@ -13,6 +13,7 @@ const staffNavigation: readonly { path: string; label: string; permission: Permi
   { path: '/beheer/zoeken', label: 'staff.nav.search', permission: 'cases.search' },
   { path: '/beheer/gebruikers', label: 'staff.nav.users', permission: 'users.manage' },
   { path: '/beheer/audit', label: 'staff.nav.audit', permission: 'audit.search' },
+  { path: '/beheer/bewaartermijnen', label: 'retention.nav', permission: 'retention.view' },
 ];
 
 /** The longest navigation path that the current page lies under is the current entry. */

@@ -19,6 +19,8 @@ import { casePath } from '../case-access.ts';
 import type { CaseMessage, CaseRecord, CaseView, TimelineEntry } from '../case-service.ts';
 import { CASES_PATH } from './case-list.tsx';
 import { Fact, Notice, formatDateTime, label, labels, municipalityName } from './shared.tsx';
+import { LegalHoldSection, legalHoldEventText } from '../../retention/hold-link.tsx';
+import { subjectRightsEventText } from '../../subject-rights/timeline.ts';
 
 export const NOTE_MAX_CHARS = 10_000;
 export const CLOSURE_NOTE_MAX_CHARS = 2_000;
@@ -343,7 +345,12 @@ function eventText(ctx: PageContext, entry: Extract<TimelineEntry, { kind: 'even
       });
     }
     default:
-      return knownEvents.has(entry.event) ? t(`cases.timeline.${entry.event}`) : t('cases.timeline.other');
+      if (knownEvents.has(entry.event)) return t(`cases.timeline.${entry.event}`);
+      return (
+        legalHoldEventText(ctx, entry.event) ??
+        subjectRightsEventText(ctx, entry.event) ??
+        t('cases.timeline.other')
+      );
   }
 }
 
@@ -483,6 +490,7 @@ export function CasePage(props: CasePageProps) {
       </section>
       <StatusSection {...props} />
       <AssignmentSection {...props} />
+      <LegalHoldSection ctx={ctx} caseId={record.id} />
       <ReportsSection {...props} />
       <NoteForm {...props} />
       <Timeline ctx={ctx} entries={view.timeline} />

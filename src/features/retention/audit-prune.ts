@@ -1,0 +1,63 @@
+import { sql } from 'kysely';
+import type { Database } from '../../db/database.ts';
+
+/**
+ * Pruning the oldest audit rows without breaking the hash chain. The table's trigger refuses every
+ * delete unless the transaction has set `baken.audit_prune` to 'on', and even then only rows up to
+ * the latest `audit_anchor`. So each batch first writes an anchor (the seq and hash of the last row it
+ * removes; a trigger checks that row exists with that hash) and then deletes up to it. Verification
+ * (features/audit/verify.ts) starts from the latest anchor instead of the genesis hash.
+ */
+
+/** Serialises prunes between processes; appends are unaffected (they only touch the newest row). */
+const PRUNE_LOCK_ID = 7_326_110;
+const DEFAULT_BATCH_SIZE = 10_000;
+
+/**
+ * Removes audit rows written before `before`, oldest first, a batch per transaction; returns how many.
+ * Only an unbroken run of old rows from the start is removed (a row after a younger one stays), and
+ * never the newest row: the next append needs it to link to.
+ */
+export async function pruneAuditLog(
+  db: Database,
+  options: { before: Date; batchSize?: number },
+): Promise<number> {
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  let total = 0;
+  for (;;) {
+    const pruned = await db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${PRUNE_LOCK_ID})`.execute(trx);
+      const bounds = await trx
+        .selectFrom('audit_event')
+        .select((eb) => [
+          eb.fn.min<number | null>('seq').as('first'),
+          eb.fn.max<number | null>('seq').as('last'),
+        ])
+        .executeTakeFirst();
+      if (!bounds || bounds.first === null || bounds.last === null) return 0;
+      const young = await trx
+        .selectFrom('audit_event')
+        .select((eb) => eb.fn.min<number>('seq').as('seq'))
+        .where('at', '>=', options.before)
+        .executeTakeFirst();
+      const firstYoung = young?.seq ?? bounds.last + 1;
+      const upTo = Math.min(firstYoung - 1, bounds.last - 1, bounds.first + batchSize - 1);
+      if (upTo < bounds.first) return 0;
+      const last = await trx
+        .selectFrom('audit_event')
+        .select(['seq', 'hash'])
+        .where('seq', '=', upTo)
+        .executeTakeFirstOrThrow();
+      const count = upTo - bounds.first + 1;
+      await trx
+        .insertInto('audit_anchor')
+        .values({ seq: last.seq, hash: last.hash, pruned_count: count })
+        .execute();
+      await sql`select set_config('baken.audit_prune', 'on', true)`.execute(trx);
+      const deleted = await trx.deleteFrom('audit_event').where('seq', '<=', upTo).executeTakeFirst();
+      return Number(deleted.numDeletedRows);
+    });
+    total += pruned;
+    if (pruned < batchSize) return total;
+  }
+}

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import type { Database } from '../../db/database.ts';
+import type { DB } from '../../db/schema.ts';
+import { caseAuditEvent, recordAudit, type AuditActor } from '../audit/audit-service.ts';
+
+/**
+ * A legal hold pauses the deletion of a case under the retention rules (a court order, a complaint, an
+ * ongoing investigation). A coordinator places it with a reason and lifts it with a reason; both are
+ * in the case's timeline and in the audit log. While the row exists, applyRetention skips the case.
+ */
+
+export const HOLD_REASON_MIN = 10;
+export const HOLD_REASON_MAX = 500;
+
+export interface LegalHold {
+  reason: string;
+  placedAt: Date;
+  placedByName: string | null;
+}
+
+export interface HoldActor {
+  userId: string;
+  actor: AuditActor;
+  requestId: string;
+}
+
+/** The hold on a case, if any; no audit row of its own (the page reads no case content). */
+export async function readLegalHold(db: Database, caseId: string): Promise<LegalHold | undefined> {
+  const row = await db
+    .selectFrom('case_legal_hold')
+    .leftJoin('staff_user', 'staff_user.id', 'case_legal_hold.placed_by')
+    .select(['case_legal_hold.reason', 'case_legal_hold.placed_at', 'staff_user.display_name'])
+    .where('case_legal_hold.case_id', '=', caseId)
+    .executeTakeFirst();
+  return row ? { reason: row.reason, placedAt: row.placed_at, placedByName: row.display_name } : undefined;
+}
+
+async function addEvent(trx: Transaction<DB>, who: HoldActor, caseId: string, kind: string, note: string) {
+  await trx
+    .insertInto('case_event')
+    .values({
+      id: randomUUID(),
+      case_id: caseId,
+      kind,
+      actor_user_id: who.userId,
+      details: JSON.stringify({ note }),
+    })
+    .execute();
+}
+
+/**
+ * Locks the case row first: the retention job deletes under the same lock, so a hold placed while it
+ * runs either waits for the deletion (and finds no case) or is seen by it.
+ */
+async function lockCase(trx: Transaction<DB>, caseId: string): Promise<boolean> {
+  const row = await trx
+    .selectFrom('case_file')
+    .select('id')
+    .where('id', '=', caseId)
+    .forUpdate()
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export type HoldResult = 'done' | 'unchanged' | 'missing';
+
+export async function placeLegalHold(
+  db: Database,
+  who: HoldActor,
+  caseId: string,
+  reason: string,
+): Promise<HoldResult> {
+  return db.transaction().execute(async (trx): Promise<HoldResult> => {
+    if (!(await lockCase(trx, caseId))) return 'missing';
+    const inserted = await trx
+      .insertInto('case_legal_hold')
+      .values({ case_id: caseId, reason, placed_by: who.userId })
+      .onConflict((oc) => oc.column('case_id').doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) return 'unchanged';
+    await addEvent(trx, who, caseId, 'legal_hold_placed', reason);
+    await recordAudit(
+      trx,
+      caseAuditEvent(who.actor, who.requestId, caseId, 'case.legal_hold_placed', undefined, reason),
+    );
+    return 'done';
+  });
+}
+
+export async function liftLegalHold(
+  db: Database,
+  who: HoldActor,
+  caseId: string,
+  reason: string,
+): Promise<HoldResult> {
+  return db.transaction().execute(async (trx): Promise<HoldResult> => {
+    if (!(await lockCase(trx, caseId))) return 'missing';
+    const deleted = await trx.deleteFrom('case_legal_hold').where('case_id', '=', caseId).executeTakeFirst();
+    if (Number(deleted.numDeletedRows) === 0) return 'unchanged';
+    await addEvent(trx, who, caseId, 'legal_hold_lifted', reason);
+    await recordAudit(
+      trx,
+      caseAuditEvent(who.actor, who.requestId, caseId, 'case.legal_hold_lifted', undefined, reason),
+    );
+    return 'done';
+  });
+}
