@@ -95,7 +95,14 @@ describe('every back-office page in a browser, for every staff role', { timeout:
       owner: requiredUser('advisor').id,
     });
     await postForm(advisor, teamCase, { note: 'Eerste weging gedaan.' }, '/notities');
-    outsideCase = await makeCase(await clientFor(requiredUser('coordinator')), otherReport, 'Geld afgeven');
+    const coordinator = await clientFor(requiredUser('coordinator'));
+    outsideCase = await makeCase(coordinator, otherReport, 'Geld afgeven');
+    // The crawl opens one case per role (one page per route shape), whichever the list shows first:
+    // a person in each case lets the coordinator reach a person's access and erasure pages.
+    await postForm(coordinator, `${outsideCase}/personen/nieuw`, {
+      role: 'concerned_person',
+      name: 'Alias Mira',
+    });
   });
 
   function requiredUser(role: StaffRole): StaffUser {

@@ -13,6 +13,7 @@ import {
   type FieldErrors,
 } from '../../web/components/form.tsx';
 import { CSRF_FIELD } from '../../web/csrf.ts';
+import { can } from '../../web/policy.ts';
 import { personRoles } from '../../db/schema.ts';
 import { CaseSectionLayout } from '../cases/views/case-sections-nav.tsx';
 import { caseSectionPath, type CaseFacts } from '../case-sections/case-section.ts';
@@ -104,6 +105,8 @@ export function PersonsPage({
   notice: 'added' | 'updated' | 'removed' | undefined;
 }) {
   const { t } = ctx;
+  // Access and erasure (features/subject-rights) only for those who may use them; nobody gets a 403 link.
+  const mayUseSubjectRights = ctx.staffRole !== undefined && can(ctx.staffRole, 'persons.subject_rights');
   return (
     <CaseSectionLayout ctx={ctx} caseId={caseFacts.id} caseNumber={caseFacts.number} section="persons">
       {notice ? (
@@ -143,6 +146,17 @@ export function PersonsPage({
                   {t('persons.remove_link', { name: personTitle(ctx, person) })}
                 </a>
               </li>
+              {mayUseSubjectRights ? (
+                <li class="utrecht-link-list__item">
+                  <a
+                    class="utrecht-link"
+                    href={ctx.href(`${personsPath(caseFacts.id)}/${person.id}/rechten`)}
+                    data-subject-rights=""
+                  >
+                    {t('subject_rights.link', { name: personTitle(ctx, person) })}
+                  </a>
+                </li>
+              ) : null}
             </ul>
           </section>
         ))
