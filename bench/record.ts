@@ -119,6 +119,10 @@ export function writeRecord(file: string, record: BenchRecord): void {
     sections.set(match[1] as SectionKind, match[0]);
   }
   sections.set(record.kind, section(record));
-  const ordered = sectionOrder.flatMap((kind) => sections.get(kind) ?? []);
+  // Sections other benches write (flood, soak) stay, after the ones this bench knows.
+  const ordered = [
+    ...sectionOrder.flatMap((kind) => sections.get(kind) ?? []),
+    ...[...sections].filter(([kind]) => !sectionOrder.includes(kind)).map(([, text]) => text),
+  ];
   writeFileSync(file, `${intro}\n${ordered.join('\n\n')}\n`);
 }

@@ -5,6 +5,7 @@ export type KeyPurpose =
   | 'receipt-lookup'
   | 'receipt-derivation'
   | 'submission-key'
+  | 'intake-challenge'
   | 'csrf'
   | 'session-id'
   | 'staff-recovery-code'

@@ -25,6 +25,10 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     DATA_DIR: mkdtempSync(join(tmpdir(), 'baken-test-')),
     BAKEN_SECRET_KEY: randomBytes(32).toString('base64'),
     BAKEN_ENCRYPTION_KEYS: `t1:${randomBytes(32).toString('base64')}`,
+    // Tests post the report form without running its proof of work, at once: the no-JavaScript path
+    // with no waiting (features/intake/proof-of-work.test.ts tests the real minimum age and limit).
+    BAKEN_INTAKE_MIN_SECONDS: '0',
+    BAKEN_INTAKE_UNSOLVED_PER_HOUR: '1000',
     ...overrides,
   });
 }

@@ -43,7 +43,7 @@ const componentPackages = [
   'surface',
 ];
 const ownStylesheets = ['css/tokens.css', 'css/app.css'];
-const scripts = ['js/app.js', 'js/forms.js', 'js/passkeys.js'];
+const scripts = ['js/app.js', 'js/forms.js', 'js/passkeys.js', 'js/intake-pow.js'];
 
 export interface Asset {
   path: string;

@@ -1,6 +1,7 @@
 import { randomFillSync } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
+import { sendErrorPage } from './error-handling.tsx';
 
 declare module 'fastify' {
   interface FastifyReply {
@@ -8,6 +9,29 @@ declare module 'fastify' {
     cspNonce: string;
   }
 }
+
+/**
+ * Powerful browser features the site never uses, switched off for it and anything it might embed.
+ * WebAuthn (`publickey-credentials-*`) is left at its default, our own origin: passkeys need it.
+ */
+const DISABLED_FEATURES = [
+  'accelerometer',
+  'browsing-topics',
+  'camera',
+  'display-capture',
+  'geolocation',
+  'gyroscope',
+  'hid',
+  'interest-cohort',
+  'magnetometer',
+  'microphone',
+  'midi',
+  'payment',
+  'serial',
+  'usb',
+];
+
+const headersByServer = new WeakMap<FastifyInstance, (reply: FastifyReply) => void>();
 
 /**
  * Headers on every response, errors included. The CSP allows nothing from another origin and scripts
@@ -23,7 +47,7 @@ export function registerSecurityHeaders(app: FastifyInstance, config: Config): v
     'cross-origin-opener-policy': 'same-origin',
     'cross-origin-resource-policy': 'same-origin',
     'origin-agent-cluster': '?1',
-    'permissions-policy': 'camera=(), microphone=(), geolocation=(), interest-cohort=(), payment=(), usb=()',
+    'permissions-policy': DISABLED_FEATURES.map((feature) => `${feature}=()`).join(', '),
     'referrer-policy': 'no-referrer',
     'x-content-type-options': 'nosniff',
     'x-dns-prefetch-control': 'off',
@@ -44,14 +68,32 @@ export function registerSecurityHeaders(app: FastifyInstance, config: Config): v
     ...(production ? ['upgrade-insecure-requests'] : []),
   ].join('; ');
 
-  app.decorateReply('cspNonce', '');
-  app.addHook('onRequest', (_request, reply, done) => {
+  const apply = (reply: FastifyReply) => {
     const nonce = nextNonce();
     reply.cspNonce = nonce;
     reply.headers(fixedHeaders);
     reply.header('content-security-policy', `${policyBefore}${nonce}${policyAfter}`);
+  };
+  headersByServer.set(app, apply);
+  app.decorateReply('cspNonce', '');
+  app.addHook('onRequest', (_request, reply, done) => {
+    apply(reply);
     done();
   });
+}
+
+/**
+ * For Fastify's `frameworkErrors` option: a malformed URL (`/%E0%A4%A`) or an over-long parameter is
+ * answered before any hook runs, by default as JSON repeating the URL and without our headers. This
+ * answers it as any other bad request: the error page, with every header.
+ */
+export function answerFrameworkError(
+  _error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  headersByServer.get(request.server)?.(reply);
+  void sendErrorPage(request, reply, 'bad_request');
 }
 
 /** 128-bit nonces cut from a buffer of random bytes refilled now and then, not one system call each. */

@@ -1,9 +1,11 @@
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { SourceThrottle, addressBlock } from './source-throttle.ts';
+import { Redis } from 'ioredis';
+import { RedisThrottle, SourceThrottle, addressBlock } from './source-throttle.ts';
 
-const requestFrom = (ip: string) => ({ ip }) as FastifyRequest;
+const requestFrom = (ip: string) => ({ ip, log: { warn: () => undefined } }) as unknown as FastifyRequest;
 const limits = { maxAttempts: 5, slowAfter: 2, baseDelayMs: 100, maxDelayMs: 250, windowMs: 1000 };
 
 describe('per-source throttle', () => {
@@ -81,5 +83,90 @@ describe('per-source throttle', () => {
     assert.deepEqual(throttle.begin(account), { allowed: true, delayMs: 200 }, 'slowed after two');
     throttle.forget(account);
     assert.deepEqual(throttle.begin(account), { allowed: true, delayMs: 0 }, 'a fresh start');
+  });
+});
+
+const redisUrl = process.env.REDIS_URL;
+
+describe(
+  'per-source throttle shared through Redis',
+  { skip: redisUrl ? false : 'REDIS_URL is not set' },
+  () => {
+    let redis: Redis;
+    before(() => {
+      redis = new Redis(redisUrl ?? '', { maxRetriesPerRequest: 1 });
+    });
+    after(async () => {
+      await redis.quit();
+    });
+    /** A name of its own per test, so parallel runs on one Redis never share counters. */
+    const uniqueName = () => `test-${randomUUID()}`;
+
+    it('shares counts between instances, under a keyed hash that expires with the window', async () => {
+      const name = uniqueName();
+      const sharedLimits = { ...limits, windowMs: 60_000 };
+      const [one, two] = [
+        new RedisThrottle(redis, name, sharedLimits),
+        new RedisThrottle(redis, name, sharedLimits),
+      ];
+      const request = requestFrom('198.51.100.77');
+      const delays: number[] = [];
+      for (const instance of [one, two, one, two, one]) {
+        const { decision } = await instance.begin(request);
+        assert.ok(decision.allowed);
+        delays.push(decision.delayMs);
+      }
+      assert.deepEqual(delays, [0, 0, 100, 200, 250], 'both instances count towards one limit');
+      assert.equal((await two.begin(request)).decision.allowed, false);
+      assert.equal(
+        (await one.begin(requestFrom('198.51.100.78'))).decision.allowed,
+        true,
+        'others are apart',
+      );
+
+      const keys = await redis.keys(`baken:throttle:${name}:*`);
+      assert.ok(keys.length >= 3);
+      for (const key of keys) {
+        assert.ok(!key.includes('198.51.100'), `${key} does not name the address`);
+        const ttl = await redis.pttl(key);
+        assert.ok(
+          ttl > 0 && ttl <= sharedLimits.windowMs + 1000,
+          `${key} expires with the window (${ttl} ms)`,
+        );
+      }
+    });
+
+    it('gives back an attempt, and starts afresh under a new key in the next window', async () => {
+      let now = 10_000_000;
+      const throttle = new RedisThrottle(redis, uniqueName(), limits, undefined, () => now);
+      const request = requestFrom('198.51.100.79');
+      for (let i = 0; i < 10; i++) {
+        const { source, decision } = await throttle.begin(request);
+        assert.ok(decision.allowed);
+        await throttle.refund(source);
+      }
+      let last = '';
+      for (let i = 0; i < 6; i++) last = (await throttle.begin(request)).source;
+      assert.equal((await throttle.begin(request)).decision.allowed, false);
+      now += limits.windowMs;
+      const next = await throttle.begin(request);
+      assert.notEqual(next.source, last, 'the hash key rotated');
+      assert.deepEqual(next.decision, { allowed: true, delayMs: 0 });
+    });
+  },
+);
+
+describe('per-source throttle without a reachable Redis', () => {
+  it('keeps counting in the process instead of letting everything through', async () => {
+    const down = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false });
+    try {
+      const throttle = new RedisThrottle(down, 'down', limits);
+      const request = requestFrom('198.51.100.80');
+      const allowed: boolean[] = [];
+      for (let i = 0; i < 7; i++) allowed.push((await throttle.begin(request)).decision.allowed);
+      assert.deepEqual(allowed, [true, true, true, true, true, false, false]);
+    } finally {
+      down.disconnect();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Redis } from 'ioredis';
 import type { ThrottleLimits } from '../config/config.ts';
 
 /**
@@ -76,6 +77,144 @@ export class SourceThrottle {
     }
     this.#attempts.set(source, attempts);
   }
+}
+
+/**
+ * A per-source throttle that several instances can share. Without `REDIS_URL` it is a
+ * `SourceThrottle` in this process; with it, the counters live in Redis under the keyed hash (never
+ * the address), each expiring with its window, so a limit holds however many instances serve the site.
+ */
+export interface SharedThrottle {
+  /** Counts an attempt from the request's source and says whether it may go ahead. */
+  begin(request: FastifyRequest): Promise<{ source: string; decision: ThrottleDecision }>;
+  /** Takes back an attempt that turned out not to count. */
+  refund(source: string): Promise<void>;
+}
+
+export function createSharedThrottle(
+  app: FastifyInstance,
+  name: string,
+  limits: ThrottleLimits,
+): SharedThrottle {
+  const local = new SourceThrottle(limits);
+  const redis = redisFor(app);
+  return redis ? new RedisThrottle(redis, name, limits, local) : new MemoryThrottle(local);
+}
+
+class MemoryThrottle implements SharedThrottle {
+  readonly #throttle: SourceThrottle;
+  constructor(throttle: SourceThrottle) {
+    this.#throttle = throttle;
+  }
+  begin(request: FastifyRequest) {
+    const source = this.#throttle.sourceOf(request);
+    return Promise.resolve({ source, decision: this.#throttle.begin(source) });
+  }
+  refund(source: string) {
+    this.#throttle.refund(source);
+    return Promise.resolve();
+  }
+}
+
+/** INCR that starts the counter's expiry on the first attempt, in one round trip and atomically. */
+const HIT_SCRIPT = `local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n`;
+const REFUND_SCRIPT = `local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then redis.call('DECR', KEYS[1]) end
+return n`;
+
+/**
+ * Counters in Redis. The hashing key is random, shared through Redis for one fixed window and gone
+ * with it (no instance can derive it later, and neither can anyone holding the root secret); a
+ * counter is named by the keyed hash of the source and expires when its window would. If Redis
+ * fails, counting goes on in this process rather than letting everything through or nothing.
+ */
+export class RedisThrottle implements SharedThrottle {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+  readonly #limits: ThrottleLimits;
+  readonly #local: SourceThrottle;
+  readonly #now: () => number;
+  #window = { index: -1, key: Buffer.alloc(0) };
+
+  constructor(
+    redis: Redis,
+    name: string,
+    limits: ThrottleLimits,
+    local: SourceThrottle = new SourceThrottle(limits),
+    now: () => number = Date.now,
+  ) {
+    this.#redis = redis;
+    this.#prefix = `baken:throttle:${name}:`;
+    this.#limits = limits;
+    this.#local = local;
+    this.#now = now;
+  }
+
+  async begin(request: FastifyRequest): Promise<{ source: string; decision: ThrottleDecision }> {
+    try {
+      const key = await this.#windowKey();
+      const source = createHmac('sha256', key).update(addressBlock(request.ip)).digest('base64url');
+      const count = Number(
+        await this.#redis.eval(HIT_SCRIPT, 1, this.#prefix + source, String(this.#limits.windowMs)),
+      );
+      const earlier = count - 1;
+      if (earlier >= this.#limits.maxAttempts) return { source, decision: { allowed: false } };
+      const { slowAfter, baseDelayMs, maxDelayMs } = this.#limits;
+      const delayMs =
+        earlier < slowAfter ? 0 : Math.min(maxDelayMs, baseDelayMs * 2 ** (earlier - slowAfter));
+      return { source, decision: { allowed: true, delayMs } };
+    } catch {
+      request.log.warn('shared throttle unavailable; counting in this process');
+      const source = this.#local.sourceOf(request);
+      return { source: `local:${source}`, decision: this.#local.begin(source) };
+    }
+  }
+
+  async refund(source: string): Promise<void> {
+    if (source.startsWith('local:')) return this.#local.refund(source.slice('local:'.length));
+    try {
+      await this.#redis.eval(REFUND_SCRIPT, 1, this.#prefix + source);
+    } catch {
+      // A lost refund only makes the limit a little stricter for this source, for this window.
+    }
+  }
+
+  async #windowKey(): Promise<Buffer> {
+    const { windowMs } = this.#limits;
+    const now = this.#now();
+    const index = Math.floor(now / windowMs);
+    if (this.#window.index === index) return this.#window.key;
+    const name = `${this.#prefix}key:${index}`;
+    const untilWindowEnds = (index + 1) * windowMs - now + 1000;
+    await this.#redis.set(name, randomBytes(32).toString('base64'), 'PX', untilWindowEnds, 'NX');
+    const shared = await this.#redis.get(name);
+    if (!shared) throw new Error('throttle key missing');
+    this.#window = { index, key: Buffer.from(shared, 'base64') };
+    return this.#window.key;
+  }
+}
+
+const redisByApp = new WeakMap<FastifyInstance, Redis>();
+
+/** One connection per app, closed with it; none without `REDIS_URL`. */
+function redisFor(app: FastifyInstance): Redis | undefined {
+  const url = app.deps.config.redisUrl;
+  if (!url) return undefined;
+  let redis = redisByApp.get(app);
+  if (!redis) {
+    const client = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 1000 });
+    // Failures surface in the commands (and fall back to local counting); this only stops the
+    // client from reporting every reconnect attempt as an unhandled error.
+    client.on('error', () => undefined);
+    app.addHook('onClose', async () => {
+      await client.quit().catch(() => client.disconnect());
+    });
+    redisByApp.set(app, client);
+    redis = client;
+  }
+  return redis;
 }
 
 /** IPv6 clients usually control a whole /64, so that block is one source; IPv4 is one address. */

@@ -8,10 +8,16 @@ import { cookieName, cookieOptions } from '../../web/cookies.ts';
 import { readForm } from '../../web/multipart.ts';
 import { normaliseForm, toFieldErrors, type FormProblem } from '../../web/form-validation.ts';
 import { FORM_LEVEL, type FieldErrors } from '../../web/components/form.tsx';
-import { SourceThrottle, sleep } from '../../web/source-throttle.ts';
+import {
+  SourceThrottle,
+  createSharedThrottle,
+  sleep,
+  type SharedThrottle,
+} from '../../web/source-throttle.ts';
 import { ConcurrencyLimit } from '../../web/concurrency.ts';
 import { reportArrayFields, reportFieldOrder, validateReportForm } from './report-form.ts';
-import { issueSubmissionKey, openSubmissionKey } from './submission-key.ts';
+import { issueSubmissionKey, openSubmissionKey, readSubmissionKey } from './submission-key.ts';
+import { CHALLENGE_FIELD, SOLUTION_FIELD, checkProofOfWork, issueChallenge } from './proof-of-work.ts';
 import { submitReport, takeReceiptForDisplay } from './intake-service.ts';
 import { findReportByReceipt } from './receipt.ts';
 import {
@@ -36,19 +42,29 @@ const MAILBOX_COOKIE = 'baken_mailbox';
  */
 const uploadSlots = new ConcurrencyLimit(4, 50);
 
+/** Reports and reporter messages from one source; reports without the proof of work, more tightly. */
+interface SubmissionThrottles {
+  all: SharedThrottle;
+  unsolved: SharedThrottle;
+}
+
 export function registerIntakeRoutes(app: FastifyInstance): void {
-  const loginThrottle = new SourceThrottle(app.deps.config.throttles.receiptLogin);
-  const submissionThrottle = new SourceThrottle(app.deps.config.throttles.intakeSubmission);
+  const { throttles } = app.deps.config;
+  const loginThrottle = new SourceThrottle(throttles.receiptLogin);
+  const submissionThrottles: SubmissionThrottles = {
+    all: createSharedThrottle(app, 'intake-submission', throttles.intakeSubmission),
+    unsolved: createSharedThrottle(app, 'intake-unsolved', throttles.intakeUnsolved),
+  };
   const withUploadSlot =
     (
       handler: (
         request: FastifyRequest,
         reply: FastifyReply,
-        throttle: SourceThrottle,
+        throttles: SubmissionThrottles,
       ) => Promise<FastifyReply>,
     ) =>
     (request: FastifyRequest, reply: FastifyReply) =>
-      uploadSlots.run(() => handler(request, reply, submissionThrottle));
+      uploadSlots.run(() => handler(request, reply, submissionThrottles));
   for (const path of bothLocales('/melden')) {
     app.get(path, (request, reply) => showStart(request, reply, []));
     app.post(path, answerDangerQuestion);
@@ -97,7 +113,7 @@ function answerDangerQuestion(request: FastifyRequest, reply: FastifyReply) {
   });
 }
 
-function showReportForm(
+async function showReportForm(
   request: FastifyRequest,
   reply: FastifyReply,
   ctx: PageContext,
@@ -109,11 +125,15 @@ function showReportForm(
   },
   status = 200,
 ) {
+  const { secretKey } = request.server.deps.config.secrets;
+  // A fresh challenge for the same form: a page shown again gets its full time to be solved.
+  const challenge = await issueChallenge(secretKey, openSubmissionKey(secretKey, state.submissionKey) ?? '');
   return sendPage(
     reply,
     <ReportFormPage
       ctx={ctx}
       {...state}
+      challenge={challenge}
       csrfToken={issueCsrfToken(request, reply)}
       limits={request.server.deps.config.intake}
     />,
@@ -121,20 +141,57 @@ function showReportForm(
   );
 }
 
-async function submitReportForm(request: FastifyRequest, reply: FastifyReply, throttle: SourceThrottle) {
+/**
+ * Whether a report may be stored as far as abuse goes: solved proof of work, or (without
+ * JavaScript) a form handed out long enough ago and a source that has not sent many such reports.
+ */
+async function judgeProofOfWork(
+  request: FastifyRequest,
+  throttles: SubmissionThrottles,
+  input: Record<string, unknown>,
+  submissionKey: { id: string; issuedAt: number },
+): Promise<{ verdict: 'ok' | 'wait' | 'too_many'; refund?: () => Promise<void> }> {
+  const { config } = request.server.deps;
+  const pow = await checkProofOfWork(
+    config.secrets.secretKey,
+    submissionKey.id,
+    input[CHALLENGE_FIELD],
+    input[SOLUTION_FIELD],
+  );
+  if (pow === 'solved') return { verdict: 'ok' };
+  if (pow !== 'absent') return { verdict: 'wait' };
+  if (Date.now() - submissionKey.issuedAt < config.intake.unsolvedMinAgeMs) return { verdict: 'wait' };
+  const { source, decision } = await throttles.unsolved.begin(request);
+  if (!decision.allowed) return { verdict: 'too_many' };
+  return { verdict: 'ok', refund: () => throttles.unsolved.refund(source) };
+}
+
+async function submitReportForm(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  throttles: SubmissionThrottles,
+) {
   const { config, db } = request.server.deps;
   const ctx = buildPageContext(request, reply);
   const form = await readForm(request, config.intake.maxFiles);
   const input = normaliseForm(form.fields, reportArrayFields);
   const acuteDanger = input.acute_danger === 'yes' ? 'yes' : 'no';
-  const submissionKey = openSubmissionKey(config.secrets.secretKey, input.submission_key);
+  const openedKey = readSubmissionKey(config.secrets.secretKey, input.submission_key);
+  const submissionKey = openedKey?.id;
   const expired = !isValidCsrfToken(request, input[CSRF_FIELD]) || !submissionKey;
-  const tooMany = !throttle.begin(throttle.sourceOf(request)).allowed;
+  const tooManyAll = !(await throttles.all.begin(request)).decision.allowed;
+  // Checked before the files, which are the costly part; a refused form is never stored.
+  const pow =
+    expired || tooManyAll
+      ? { verdict: 'ok' as const }
+      : await judgeProofOfWork(request, throttles, input, openedKey);
+  const tooMany = tooManyAll || pow.verdict === 'too_many';
+  const mustWait = pow.verdict === 'wait';
 
   const validation = validateReportForm(config.region, config.intake, input);
   // Files are only examined for a form that may be stored: checking them is the costly part.
   const uploads =
-    expired || tooMany ? { files: [], problems: [] } : await processUploads(form, config.intake);
+    expired || tooMany || mustWait ? { files: [], problems: [] } : await processUploads(form, config.intake);
   const problems: FormProblem[] = validation.ok ? [] : validation.problems;
   for (const field of form.truncatedFields) {
     if (!problems.some((p) => p.field === field)) {
@@ -142,10 +199,20 @@ async function submitReportForm(request: FastifyRequest, reply: FastifyReply, th
     }
   }
 
-  if (expired || tooMany || !validation.ok || problems.length > 0 || uploads.problems.length > 0) {
+  if (
+    expired ||
+    tooMany ||
+    mustWait ||
+    !validation.ok ||
+    problems.length > 0 ||
+    uploads.problems.length > 0
+  ) {
+    // A form sent back to be corrected does not use up one of the source's reports without the work.
+    await pow.refund?.();
     const errors = [
       ...(expired ? [{ field: FORM_LEVEL, message: ctx.t('validation.form_expired') }] : []),
       ...(tooMany ? [{ field: FORM_LEVEL, message: ctx.t('intake.errors.too_many_submissions') }] : []),
+      ...(mustWait ? [{ field: FORM_LEVEL, message: ctx.t('intake.errors.wait_and_resend') }] : []),
       ...toFieldErrors(problems, ctx.t, reportFieldOrder),
       ...fileErrors(ctx, form.files.length > 0, uploads.problems),
     ];
@@ -291,7 +358,11 @@ async function renderMailbox(
   );
 }
 
-async function postReporterMessage(request: FastifyRequest, reply: FastifyReply, throttle: SourceThrottle) {
+async function postReporterMessage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  throttles: SubmissionThrottles,
+) {
   const { config, db } = request.server.deps;
   const ctx = buildPageContext(request, reply);
   const reportId = await currentMailbox(request);
@@ -315,7 +386,7 @@ async function postReporterMessage(request: FastifyRequest, reply: FastifyReply,
   }
 
   const expired = !isValidCsrfToken(request, input[CSRF_FIELD]);
-  const tooMany = !throttle.begin(throttle.sourceOf(request)).allowed;
+  const tooMany = !(await throttles.all.begin(request)).decision.allowed;
   const uploads =
     expired || tooMany ? { files: [], problems: [] } : await processUploads(form, config.intake);
   const errors: FieldErrors = [];

@@ -16,6 +16,7 @@ import {
   type FieldErrors,
 } from '../../../web/components/form.tsx';
 import { CSRF_FIELD } from '../../../web/csrf.ts';
+import { CHALLENGE_FIELD, SOLUTION_FIELD } from '../proof-of-work.ts';
 import { audiences, organisationTypes, publicExploitationForms, replyChannels } from '../report-form.ts';
 
 export interface ReportFormProps {
@@ -24,6 +25,8 @@ export interface ReportFormProps {
   errors: FieldErrors;
   csrfToken: string;
   submissionKey: string;
+  /** The signed proof-of-work challenge the form's script solves (see proof-of-work.ts). */
+  challenge: string;
   acuteDanger: 'yes' | 'no';
   limits: IntakeLimits;
 }
@@ -69,6 +72,7 @@ export function ReportFormPage({
   errors,
   csrfToken,
   submissionKey,
+  challenge,
   acuteDanger,
   limits,
 }: ReportFormProps) {
@@ -97,6 +101,8 @@ export function ReportFormPage({
         <HiddenField name={CSRF_FIELD} value={csrfToken} />
         <HiddenField name="submission_key" value={submissionKey} />
         <HiddenField name="acute_danger" value={acuteDanger} />
+        <HiddenField name={CHALLENGE_FIELD} value={challenge} />
+        <HiddenField name={SOLUTION_FIELD} value="" />
         <RadioGroup
           name="audience"
           legend={t('intake.audience.legend')}
