@@ -238,7 +238,8 @@ async function renderCase(
 async function showCase(request: FastifyRequest, reply: FastifyReply) {
   const caseId = await requireCase(request, reply);
   if (!caseId) return reply;
-  const flag = queryFlags(request).find((key) => key in notices);
+  // Own keys only: `in` would also take `?toString` or `?__proto__` for a notice (and fail rendering it).
+  const flag = queryFlags(request).find((key) => Object.hasOwn(notices, key));
   return renderCase(request, reply, caseId, {
     errors: [],
     values: {},
