@@ -13,7 +13,7 @@ import type { Config } from './config/config.ts';
 import type { Database } from './db/database.ts';
 import { createTranslators, loadCatalogs, type Locale, type Translator } from './i18n/i18n.ts';
 import { buildAssets, type Assets } from './web/assets.ts';
-import { registerSecurityHeaders } from './web/security-headers.ts';
+import { answerFrameworkError, registerSecurityHeaders } from './web/security-headers.ts';
 import { registerErrorHandling } from './web/error-handling.tsx';
 import { registerPortalRoutes } from './features/portal/routes.tsx';
 import { registerIntakeRoutes } from './features/intake/routes.tsx';
@@ -30,6 +30,9 @@ import { registerPersonRoutes } from './features/persons/routes.tsx';
 import { registerTaskRoutes } from './features/tasks/routes.tsx';
 import { registerPolicy } from './web/policy.ts';
 import { registerSearchRoutes } from './features/search/routes.tsx';
+import { registerSubjectRightsRoutes } from './features/subject-rights/routes.tsx';
+import { registerRetentionRoutes } from './features/retention/routes.tsx';
+import { registerObservability } from './features/observability/routes.ts';
 
 /** What every feature may use; passed in so tests can build an app on their own database. */
 export interface AppDeps {
@@ -70,6 +73,8 @@ export async function buildApp(options: {
     trustProxy: config.trustProxy,
     bodyLimit: MAX_FORM_BODY_BYTES,
     routerOptions: { ignoreTrailingSlash: true },
+    // Malformed URLs are answered before any hook: as our error page, with every security header.
+    frameworkErrors: answerFrameworkError,
   });
   app.decorate('deps', deps);
 
@@ -108,6 +113,8 @@ export async function buildApp(options: {
   registerErrorHandling(app);
   // Before any route: every back-office route must declare its access rule, or the app does not start.
   registerPolicy(app);
+  // Health, readiness and metrics; its request hook must precede the routes it measures.
+  registerObservability(app);
 
   app.get('/assets/:file', (request, reply) => {
     const asset = deps.assets.byPath.get(request.url.split('?')[0] ?? '');
@@ -129,6 +136,8 @@ export async function buildApp(options: {
   await app.register(registerIndicatorRoutes);
   await app.register(registerPersonRoutes);
   await app.register(registerTaskRoutes);
+  await app.register(registerSubjectRightsRoutes);
+  await app.register(registerRetentionRoutes);
   return app;
 }
 

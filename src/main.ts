@@ -8,6 +8,7 @@ import { startMailDelivery } from './features/mail/delivery.ts';
 import { createScheduler } from './features/jobs/scheduler.ts';
 import { appJobs } from './features/jobs/registry.ts';
 import { acquireDataDirLock } from './features/backup/data-dir-lock.ts';
+import { recordJobRun } from './features/observability/metrics.ts';
 import { preloadPasswordPolicy } from './features/users/password-policy.ts';
 import { loadIndicatorLists, syncIndicatorDefinitions } from './features/indicators/indicator-lists.ts';
 
@@ -50,6 +51,7 @@ const scheduler = createScheduler(database.db, {
   jobs: appJobs(config),
   logger,
   pollMs: config.jobPollMs,
+  onRun: (run) => recordJobRun(app.metrics, run),
 });
 await scheduler.start();
 // Invitations and reset links; without SMTP_URL they are printed here, like the setup link.

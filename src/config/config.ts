@@ -196,7 +196,7 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
 
-  const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  const publicUrl = parsePublicUrl(env.PUBLIC_URL ?? `http://localhost:${port}`);
   return {
     env: nodeEnv,
     host,
@@ -251,6 +251,20 @@ function parseMail(env: Env, publicUrl: string): MailConfig {
   }
   const host = new URL(publicUrl).hostname;
   return { smtpUrl, from: env.MAIL_FROM?.trim() || `Baken <baken@${host}>` };
+}
+
+/** An absolute http(s) URL without a trailing slash; links in mail and passkeys depend on it. */
+function parsePublicUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error('PUBLIC_URL is not a URL; use e.g. https://meldpunt.example.nl');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error('PUBLIC_URL must start with https:// (or http:// outside production)');
+  }
+  return value.replace(/\/+$/, '');
 }
 
 function parseNodeEnv(value: string | undefined): Config['env'] {
@@ -344,7 +358,8 @@ export function parseKeyRing(value: string): Secrets['encryptionKeys'] {
     .map((entry) => entry.trim())
     .filter(Boolean)
     .map((entry) => {
-      const [id, key] = entry.split(':');
+      const [id, key, ...rest] = entry.split(':');
+      if (rest.length > 0) throw new Error('BAKEN_ENCRYPTION_KEYS must look like "k2:<base64>,k1:<base64>"');
       if (!id || !key || !/^[A-Za-z0-9_-]{1,32}$/.test(id)) {
         throw new Error('BAKEN_ENCRYPTION_KEYS must look like "k2:<base64>,k1:<base64>"');
       }
