@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createDataKey } from '../crypto/envelope.ts';
-import type { StaffRole } from '../db/schema.ts';
+import type { Transaction } from 'kysely';
+import type { DB, StaffRole } from '../db/schema.ts';
+import { allocateCaseNumber, caseYear } from '../features/cases/case-number.ts';
 import { CASE_ENTITY } from '../features/audit/audit-service.ts';
 import { STAFF_COOKIE, createStaffSession } from '../features/auth/session-service.ts';
 import { cookieName } from '../web/cookies.ts';
@@ -17,8 +19,6 @@ export interface TestCase {
   number: string;
 }
 
-let sequence = 0;
-
 export async function createTestCase(
   t: TestApp,
   options: {
@@ -30,11 +30,23 @@ export async function createTestCase(
 ): Promise<TestCase> {
   const { db } = t.database;
   const dataKey = await createDataKey(db, t.config.secrets.encryptionKeys);
-  sequence += 1;
   const id = randomUUID();
-  // Unique across test files sharing a PostgreSQL server too: each file has its own database.
-  const number = `2026-${String(sequence).padStart(4, '0')}`;
-  await db
+  // From the same counter as the app's, so cases made here and through the app never share a number.
+  return db.transaction().execute(async (trx) => {
+    const number = await allocateCaseNumber(trx, caseYear(new Date()));
+    await insertCase(trx, id, number, dataKey.id, options);
+    return { id, number };
+  });
+}
+
+async function insertCase(
+  trx: Transaction<DB>,
+  id: string,
+  number: string,
+  dataKeyId: string,
+  options: Parameters<typeof createTestCase>[1] & object,
+): Promise<void> {
+  await trx
     .insertInto('case_file')
     .values({
       id,
@@ -43,10 +55,9 @@ export async function createTestCase(
       assigned_user_id: options.assignedUserId ?? null,
       team_id: options.teamId ?? null,
       exploitation_forms: options.exploitationForms ?? [],
-      data_key_id: dataKey.id,
+      data_key_id: dataKeyId,
     })
     .execute();
-  return { id, number };
 }
 
 /** A team, with the given staff users in it. */
