@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
 import { RedisThrottle, SourceThrottle, addressBlock } from './source-throttle.ts';
@@ -134,6 +134,25 @@ describe(
           `${key} expires with the window (${ttl} ms)`,
         );
       }
+    });
+
+    it('keeps in Redis nothing from which the address can be found again', async () => {
+      const name = uniqueName();
+      const secret = randomBytes(32);
+      const throttle = new RedisThrottle(redis, name, limits, undefined, Date.now, secret);
+      const address = '198.51.100.81';
+      const { source } = await throttle.begin(requestFrom(address));
+      const [keyName] = await redis.keys(`baken:throttle:${name}:key:*`);
+      assert.ok(keyName);
+      const stored = (await redis.get(keyName)) ?? '';
+      // What a copy of Redis gives: the window's value, tried as the key itself or as its base64.
+      for (const key of [stored, Buffer.from(stored, 'base64')]) {
+        const guess = createHmac('sha256', key).update(address).digest('base64url');
+        assert.notEqual(guess, source, 'the hash can be recomputed from Redis alone');
+      }
+      assert.equal(await redis.exists(`baken:throttle:${name}:${source}`), 1);
+      const other = new RedisThrottle(redis, name, limits, undefined, Date.now, secret);
+      assert.equal((await other.begin(requestFrom(address))).source, source, 'instances still agree');
     });
 
     it('gives back an attempt, and starts afresh under a new key in the next window', async () => {

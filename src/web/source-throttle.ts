@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
 import type { ThrottleLimits } from '../config/config.ts';
@@ -98,7 +98,11 @@ export function createSharedThrottle(
 ): SharedThrottle {
   const local = new SourceThrottle(limits);
   const redis = redisFor(app);
-  return redis ? new RedisThrottle(redis, name, limits, local) : new MemoryThrottle(local);
+  if (!redis) return new MemoryThrottle(local);
+  const secret = Buffer.from(
+    hkdfSync('sha256', app.deps.config.secrets.secretKey, Buffer.alloc(0), 'baken throttle window', 32),
+  );
+  return new RedisThrottle(redis, name, limits, local, Date.now, secret);
 }
 
 class MemoryThrottle implements SharedThrottle {
@@ -125,10 +129,13 @@ if n > 0 then redis.call('DECR', KEYS[1]) end
 return n`;
 
 /**
- * Counters in Redis. The hashing key is random, shared through Redis for one fixed window and gone
- * with it (no instance can derive it later, and neither can anyone holding the root secret); a
- * counter is named by the keyed hash of the source and expires when its window would. If Redis
- * fails, counting goes on in this process rather than letting everything through or nothing.
+ * Counters in Redis. The hashing key is made from a random value shared through Redis for one fixed
+ * window and gone with it (so nobody holding the root secret can derive it later), and from a
+ * secret that never goes to Redis: IPv4 has only 2^32 addresses, so a key kept beside the counters
+ * would let anyone with a copy of Redis (a snapshot on disk, a replica) hash them all and read off
+ * who sent what. A counter is named by the keyed hash of the source and expires when its window
+ * would. If Redis fails, counting goes on in this process rather than letting everything through or
+ * nothing.
  */
 export class RedisThrottle implements SharedThrottle {
   readonly #redis: Redis;
@@ -136,20 +143,24 @@ export class RedisThrottle implements SharedThrottle {
   readonly #limits: ThrottleLimits;
   readonly #local: SourceThrottle;
   readonly #now: () => number;
+  readonly #secret: Buffer;
   #window = { index: -1, key: Buffer.alloc(0) };
 
+  /** `secret`: the same in every instance, never stored in Redis (see above). */
   constructor(
     redis: Redis,
     name: string,
     limits: ThrottleLimits,
     local: SourceThrottle = new SourceThrottle(limits),
     now: () => number = Date.now,
+    secret: Buffer = Buffer.alloc(32),
   ) {
     this.#redis = redis;
     this.#prefix = `baken:throttle:${name}:`;
     this.#limits = limits;
     this.#local = local;
     this.#now = now;
+    this.#secret = secret;
   }
 
   async begin(request: FastifyRequest): Promise<{ source: string; decision: ThrottleDecision }> {
@@ -191,7 +202,7 @@ export class RedisThrottle implements SharedThrottle {
     await this.#redis.set(name, randomBytes(32).toString('base64'), 'PX', untilWindowEnds, 'NX');
     const shared = await this.#redis.get(name);
     if (!shared) throw new Error('throttle key missing');
-    this.#window = { index, key: Buffer.from(shared, 'base64') };
+    this.#window = { index, key: createHmac('sha256', this.#secret).update(shared).digest() };
     return this.#window.key;
   }
 }

@@ -1,7 +1,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acquireDataDirLock, DataDirInUseError, LOCK_FILE } from './data-dir-lock.ts';
@@ -60,6 +60,22 @@ describe('data directory lock', () => {
 
     writeLock(dataDir, { pid: deadPid(), host: `not-${hostname()}`, holder: 'the app', since: 'then' });
     assert.throws(() => acquireDataDirLock(dataDir, 'a backup'), /on another host/);
+  });
+
+  it('leaves a just-created lock without content alone, and takes over an old one', () => {
+    const dataDir = freshDir();
+    acquireDataDirLock(dataDir, 'setup').release();
+    const file = join(dataDir, LOCK_FILE);
+    // Another process between creating the file and writing its pid: taking it would make two holders.
+    writeFileSync(file, '');
+    assert.throws(() => acquireDataDirLock(dataDir, 'a backup'), DataDirInUseError);
+    assert.equal(readFileSync(file, 'utf8'), '', 'the other process keeps its lock');
+    // Left empty by a crash long ago: nobody holds it.
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(file, past, past);
+    const lock = acquireDataDirLock(dataDir, 'a backup');
+    assert.equal(lock.tookOverStale, true);
+    lock.release();
   });
 
   it('makes npm run backup refuse an embedded database that is in use', async () => {

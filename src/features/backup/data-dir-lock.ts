@@ -1,4 +1,13 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,6 +25,12 @@ import { join } from 'node:path';
  */
 
 export const LOCK_FILE = 'baken.lock';
+
+/**
+ * A lock file is created empty and written just after: for this long, one without readable content
+ * may be another process's, between the two steps, and is not taken over.
+ */
+export const UNWRITTEN_LOCK_GRACE_MS = 10_000;
 
 interface LockContent {
   pid: number;
@@ -106,7 +121,12 @@ function refuseUnlessStale(file: string, raw: string): void {
   try {
     lock = JSON.parse(raw) as Partial<LockContent>;
   } catch {
-    // A crash between creating and writing the file; nobody can be holding it.
+    // A crash between creating and writing the file, or a process between the two right now.
+    if (Date.now() - modifiedAt(file) < UNWRITTEN_LOCK_GRACE_MS) {
+      throw new DataDirInUseError(
+        `${file} is being taken by another process. If none is starting, wait a few seconds and try again.`,
+      );
+    }
     return;
   }
   const who = `${lock.holder ?? 'a Baken process'} (pid ${lock.pid ?? '?'} on ${lock.host ?? '?'}, since ${lock.since ?? '?'})`;
@@ -121,6 +141,15 @@ function refuseUnlessStale(file: string, raw: string): void {
       `The data directory is in use by ${who}. Stop it first. ` +
         `If that process is not Baken, remove ${file} and try again.`,
     );
+  }
+}
+
+/** When the file last changed; 0 when it disappeared meanwhile (nothing to wait for). */
+function modifiedAt(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
   }
 }
 

@@ -30,6 +30,8 @@ export type PassageSource =
   | 'access_reason'
   | 'report_narrative'
   | 'report_message'
+  /** A free-text note or reason kept in a timeline event (a status change, a legal hold). */
+  | 'event_note'
   /** The (encrypted) contact details of someone else in the case ("reachable through her sister"). */
   | 'person_contact';
 
@@ -139,6 +141,12 @@ function withoutId(value: unknown, id: string): unknown {
   return value;
 }
 
+/** A free text of the case; `field` names the key inside a timeline event's details. */
+type CaseText = Passage & { language?: string; field?: string };
+
+/** The keys of a timeline event's details that hold text someone typed. */
+const EVENT_TEXT_FIELDS = ['note', 'reason'] as const;
+
 async function caseEvents(trx: Transaction<DB>, caseId: string) {
   return trx
     .selectFrom('case_event')
@@ -158,9 +166,9 @@ async function caseTexts(
   row: CaseRow,
   dataKey: DataKey,
   personId: string,
-): Promise<(Passage & { language?: string })[]> {
+): Promise<CaseText[]> {
   const caseId = row.id;
-  const texts: (Passage & { language?: string })[] = [
+  const texts: CaseText[] = [
     { source: 'case_title', rowId: caseId, at: row.created_at, text: row.title },
     { source: 'case_summary', rowId: caseId, at: row.updated_at, text: row.summary },
   ];
@@ -218,6 +226,15 @@ async function caseTexts(
     .execute();
   for (const g of grants)
     texts.push({ source: 'access_reason', rowId: g.id, at: g.granted_at, text: g.reason });
+  // Notes typed with a status change or a legal hold live in the event's details, not in a column.
+  for (const event of await caseEvents(trx, caseId)) {
+    for (const field of EVENT_TEXT_FIELDS) {
+      const value = event.details[field];
+      if (typeof value === 'string') {
+        texts.push({ source: 'event_note', rowId: event.id, field, at: event.at, text: value });
+      }
+    }
+  }
   const reports = await trx
     .selectFrom('case_report')
     .innerJoin('report', 'report.id', 'case_report.report_id')
@@ -358,7 +375,13 @@ export type EraseOutcome =
   /** The stated reason contains the name; the audit log is append-only, so nothing was changed. */
   | { outcome: 'name_in_reason' };
 
-type TextUpdate = (trx: Transaction<DB>, rowId: string, text: string, dataKey: DataKey) => Promise<unknown>;
+type TextUpdate = (
+  trx: Transaction<DB>,
+  rowId: string,
+  text: string,
+  dataKey: DataKey,
+  field?: string,
+) => Promise<unknown>;
 
 /** How each kind of passage is written back. */
 const writers: Record<PassageSource, TextUpdate> = {
@@ -378,6 +401,9 @@ const writers: Record<PassageSource, TextUpdate> = {
     trx.updateTable('report').set({ narrative: text }).where('id', '=', id).execute(),
   report_message: (trx, id, text) =>
     trx.updateTable('report_message').set({ body: text }).where('id', '=', id).execute(),
+  event_note: (trx, id, text, _dataKey, field) =>
+    sql`update case_event set details = jsonb_set(details, array[${field ?? 'note'}]::text[], to_jsonb(${text}::text))
+      where id = ${id}`.execute(trx),
   // A new version, so that an edit form opened before the erasure cannot save the name back.
   person_contact: (trx, id, text, dataKey) =>
     trx
@@ -422,7 +448,7 @@ export async function erasePerson(
         const replaced = replaceMentions(text.text, pattern, placeholder);
         if (replaced.count === 0) continue;
         passages += 1;
-        await writers[text.source](trx, text.rowId, replaced.text, dataKey);
+        await writers[text.source](trx, text.rowId, replaced.text, dataKey, text.field);
       }
     }
     let events = 0;

@@ -26,6 +26,8 @@ const NARRATIVE = `Mijn buurvrouw ${NAME} werkt dag en nacht in een kas.`;
 const MESSAGE = `Ik heb ${NAME} gisteren weer gezien.`;
 const OTHER_CONTACT = 'Bereikbaar via Rosa Popescu, zijn nicht.';
 const REASON = 'Verzoek van de betrokkene per e-mail van 3 maart.';
+// Typed with a status change: kept in the event's details, not in a column of its own.
+const EVENT_NOTE = 'Rosa Popescu is naar de opvang; casus gaat naar in behandeling.';
 
 describe('data subject rights: access and erasure of one person', () => {
   let t: TestApp;
@@ -141,6 +143,15 @@ describe('data subject rights: access and erasure of one person', () => {
         details: '{"from":"new","to":"triage"}',
       })
       .execute();
+    await db
+      .insertInto('case_event')
+      .values({
+        id: randomUUID(),
+        case_id: theCase.id,
+        kind: 'status',
+        details: JSON.stringify({ from: 'triage', to: 'in_progress', note: EVENT_NOTE }),
+      })
+      .execute();
   });
   after(() => t.close());
 
@@ -207,6 +218,7 @@ describe('data subject rights: access and erasure of one person', () => {
     assert.ok(body.includes('Afspraak: ROSA'), 'the note naming her across a line break');
     assert.ok(body.includes(NARRATIVE) && body.includes(MESSAGE), 'the linked report and its message');
     assert.ok(body.includes(`${NAME} terugbellen`), 'the task naming her');
+    assert.ok(body.includes(EVENT_NOTE), 'the note typed with a status change, naming her');
     assert.ok(body.includes(OTHER_CONTACT), "another person's contact details naming her, decrypted");
     assert.ok(!body.includes(OTHER), "no other person's name");
     assert.ok(!body.includes('andere casus'), 'nothing from another case');
@@ -254,6 +266,7 @@ describe('data subject rights: access and erasure of one person', () => {
     assert.equal(doc.indicators.length, 1);
     assert.deepEqual(doc.passages.map((p) => p.source).sort(), [
       'case_summary',
+      'event_note',
       'note',
       'note',
       'person_contact',
@@ -374,13 +387,19 @@ describe('data subject rights: access and erasure of one person', () => {
     const met = events.find((e) => e.kind === 'persons_met');
     assert.deepEqual(met?.details, { persons: [otherId] });
     const erasedEvent = events.find((e) => e.kind === 'person_erased');
-    assert.deepEqual(erasedEvent?.details, { role: 'presumed_victim', passages: 7 });
+    assert.deepEqual(erasedEvent?.details, { role: 'presumed_victim', passages: 8 });
+    const statusNote = events.find((e) => e.kind === 'status' && e.details.to === 'in_progress');
+    assert.deepEqual(statusNote?.details, {
+      from: 'triage',
+      to: 'in_progress',
+      note: '[verwijderd] is naar de opvang; casus gaat naar in behandeling.',
+    });
 
     const [audit, ...more] = await audits('person.erase');
     assert.ok(audit);
     assert.equal(more.length, 0);
     assert.equal(audit.reason, REASON);
-    assert.deepEqual(audit.details, { person: victimId, passages: 7, events: 1 });
+    assert.deepEqual(audit.details, { person: victimId, passages: 8, events: 1 });
     assert.equal(audit.actor_user_id, coordinator.user.id);
 
     const list = await coordinator.client.get(`${personsBase}?verwijderd`);
