@@ -11,9 +11,6 @@
  * BENCH_CASES=<n> seeds n cases instead of the documented count: a quick check that every request
  * answers 200, whose figures are printed but not recorded in docs/benchmarks.md.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/config/config.ts';
 import { openDatabase } from '../src/db/database.ts';
@@ -22,21 +19,21 @@ import { STAFF_COOKIE, createStaffSession } from '../src/features/auth/session-s
 import { formatCursor } from '../src/features/inbox/inbox-service.ts';
 import { seedDatabase, type SeededStaff } from '../src/features/search/seed.ts';
 import { cookieName } from '../src/web/cookies.ts';
-import { hiddenFieldsOf, inputValue } from '../src/test/http-client.ts';
+import { hiddenFieldsOf } from '../src/test/http-client.ts';
 import { cpuSnapshot, otherLoad } from './cpu.ts';
-import { Browser, encodeForm, type PreparedRequest } from './forms.ts';
+import { encodeForm, SEARCH_PATH, searchForm, type PreparedRequest } from './forms.ts';
 import { paced, type Samples } from './load.ts';
-import { ms, report, table } from './output.ts';
-import { createBenchDatabase, type BenchDatabase } from './postgres.ts';
+import { ms, report } from './output.ts';
+import { benchDatabaseOn, benchTempDir, cleanUpOnSignals, runBench } from './cleanup.ts';
+import { appEnv, freePort, liveChildPids, startServer, stopServer, waitUntilReady } from './processes.ts';
 import {
-  freePort,
-  killAllChildrenSync,
-  liveChildPids,
-  startServer,
-  stopServer,
-  waitUntilReady,
-} from './processes.ts';
-import { machineDescription, verdict, writeRecord, type BenchRecord, type Figure } from './record.ts';
+  machineDescription,
+  reportFigures,
+  verdict,
+  writeRecord,
+  type BenchRecord,
+  type Figure,
+} from './record.ts';
 
 const SIZES = {
   pglite: { cases: 10_000, notesPerCase: 5, p95LimitMs: 200 },
@@ -47,7 +44,6 @@ interface Size {
   notesPerCase: number;
   p95LimitMs: number;
 }
-const SEARCH_PATH = '/beheer/zoeken';
 
 /** The documented size, or BENCH_CASES cases for a quick check (then nothing is recorded). */
 function sizeFor(kind: keyof typeof SIZES): { size: Size; quickCheck: boolean } {
@@ -65,16 +61,7 @@ const LATER_PAGE_AFTER = 2000;
 const OTHER_LOAD_WARNING = 0.1;
 const DOCS_FILE = new URL('../docs/benchmarks.md', import.meta.url).pathname;
 
-let benchDatabase: BenchDatabase | undefined;
-const tempDirs: string[] = [];
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    killAllChildrenSync();
-    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-    void (benchDatabase?.drop() ?? Promise.resolve()).finally(() => process.exit(130));
-  });
-}
+cleanUpOnSignals();
 
 const benchStart = performance.now();
 const step = (text: string) =>
@@ -162,26 +149,6 @@ interface Target {
   form?: PreparedRequest;
 }
 
-/**
- * A search as the form posts it: the words go in the body, never in the URL. Opens the search page
- * with the session cookie first, as a browser would, for the CSRF token and the cookie it is bound to.
- */
-async function searchForm(
-  base: string,
-  sessionCookie: string,
-  fields: Record<string, string>,
-): Promise<PreparedRequest> {
-  const browser = new Browser(base);
-  const [name = '', value = ''] = sessionCookie.split(/=(.*)/s);
-  browser.cookies.set(name, value);
-  const page = await browser.get(SEARCH_PATH);
-  if (page.status !== 200) throw new Error(`GET ${SEARCH_PATH} answered ${page.status}`);
-  return {
-    cookie: browser.cookieHeader,
-    body: encodeForm({ _csrf: inputValue(page.body, '_csrf'), ...fields }),
-  };
-}
-
 /** The next-page form as the first page of a search renders it (an opaque cursor), or none. */
 async function nextPageForm(base: string, first: PreparedRequest): Promise<PreparedRequest | undefined> {
   const response = await fetch(`${base}${SEARCH_PATH}`, {
@@ -214,22 +181,10 @@ async function main(): Promise<Outcome> {
   const adminUrl = process.env.DATABASE_URL?.trim() || undefined;
   const kind = adminUrl ? 'postgres' : 'pglite';
   const { size, quickCheck } = sizeFor(kind);
-  if (adminUrl) benchDatabase = await createBenchDatabase(adminUrl);
-  const dataDir = mkdtempSync(join(tmpdir(), 'baken-bench-office-'));
-  tempDirs.push(dataDir);
+  const benchDatabase = await benchDatabaseOn(adminUrl);
+  const dataDir = benchTempDir('baken-bench-office-');
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'development',
-    LOG_LEVEL: 'warn',
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    MALLOC_MMAP_THRESHOLD_: '131072',
-  };
-  delete env.DATABASE_URL;
-  delete env.PUBLIC_URL;
-  if (benchDatabase) env.DATABASE_URL = benchDatabase.url;
+  const env = appEnv({ dataDir, port, logLevel: 'warn', databaseUrl: benchDatabase?.url });
   const database = benchDatabase
     ? `PostgreSQL ${benchDatabase.serverVersion} at ${new URL(benchDatabase.url).host}, in a fresh database created for the run and dropped after it`
     : 'PGlite (embedded), in a fresh data dir under the system temp dir';
@@ -400,19 +355,9 @@ async function main(): Promise<Outcome> {
   return { record, quickCheck, brokenTargets };
 }
 
-let exitCode = 0;
-try {
+await runBench('bench', async () => {
   const { record, quickCheck, brokenTargets } = await main();
-  report('');
-  report(
-    table(
-      ['Figure', 'Measured', 'Target', 'Result'],
-      record.figures.map((f) => [f.name, f.measured, f.target, f.verdict]),
-    ),
-  );
-  for (const note of record.notes) report(`- ${note}`);
-  const failed = record.figures.filter((f) => f.verdict === 'FAIL');
-  report(failed.length ? `FAIL: ${failed.map((f) => f.name).join('; ')}` : 'All targets met.');
+  reportFigures(record);
   if (quickCheck) {
     report(`A BENCH_CASES quick check: not recorded. Took ${Math.round(record.tookSeconds)} s.`);
   } else {
@@ -423,20 +368,7 @@ try {
   }
   if (brokenTargets.length > 0) {
     report(`\nERROR: requests that did not answer 2xx: ${brokenTargets.join('; ')}`);
-    exitCode = 1;
+    return 1;
   }
-} catch (error) {
-  report(
-    `\nThe bench could not complete: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-  );
-  exitCode = 1;
-} finally {
-  killAllChildrenSync();
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-  if (benchDatabase) {
-    await benchDatabase
-      .drop()
-      .catch((error: unknown) => report(`Could not drop ${benchDatabase?.name ?? ''}: ${String(error)}`));
-  }
-}
-process.exit(exitCode);
+  return 0;
+});

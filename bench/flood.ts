@@ -8,10 +8,8 @@
  * the proof of work, so it meets the per-source limits and the no-JavaScript minimum age (429/400).
  * Appends or replaces its own section of docs/benchmarks.md.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { loadConfig } from '../src/config/config.ts';
 import { openDatabase } from '../src/db/database.ts';
@@ -24,14 +22,8 @@ import { cpuSnapshot, otherLoad } from './cpu.ts';
 import { Browser, encodeForm, inParallel, type PreparedRequest } from './forms.ts';
 import { flood, paced, type Samples } from './load.ts';
 import { ms, report } from './output.ts';
-import {
-  freePort,
-  killAllChildrenSync,
-  liveChildPids,
-  startServer,
-  stopServer,
-  waitUntilReady,
-} from './processes.ts';
+import { benchTempDir, cleanUpOnSignals, runBench } from './cleanup.ts';
+import { appEnv, freePort, liveChildPids, startServer, stopServer, waitUntilReady } from './processes.ts';
 import { machineDescription } from './record.ts';
 
 const PUBLIC_PAGE = '/wat-is-mensenhandel';
@@ -41,14 +33,7 @@ const RATE = { public: 20, staff: 10, durationS: 10, warmupS: 2 };
 const FLOOD = { connections: 50, sources: 5, formsPerSource: 4 };
 const DOCS_FILE = new URL('../docs/benchmarks.md', import.meta.url).pathname;
 
-const tempDirs: string[] = [];
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    killAllChildrenSync();
-    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-    process.exit(130);
-  });
-}
+cleanUpOnSignals();
 
 const started = performance.now();
 const step = (text: string) =>
@@ -131,22 +116,13 @@ function writeSection(lines: string[]): void {
 }
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'baken-bench-flood-'));
-  tempDirs.push(dataDir);
+  const dataDir = benchTempDir('baken-bench-flood-');
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'development',
-    LOG_LEVEL: 'warn',
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    HOST: '127.0.0.1',
+    ...appEnv({ dataDir, port, logLevel: 'warn' }),
     // The bench stands in for a reverse proxy, giving each flooding source an address (forms.ts).
     TRUST_PROXY: '127.0.0.1',
-    MALLOC_MMAP_THRESHOLD_: '131072',
   };
-  delete env.DATABASE_URL;
-  delete env.PUBLIC_URL;
   delete env.REDIS_URL;
   delete env.BAKEN_INTAKE_MIN_SECONDS;
   delete env.BAKEN_INTAKE_UNSOLVED_PER_HOUR;
@@ -222,18 +198,13 @@ async function main(): Promise<void> {
     );
   } finally {
     await stopServer(app);
-    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   }
   for (const line of lines) report(line);
   writeSection(lines);
   step(`recorded in ${DOCS_FILE}`);
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    killAllChildrenSync();
-    report(`bench:flood failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exit(1);
-  },
-);
+await runBench('flood bench', async () => {
+  await main();
+  return 0;
+});

@@ -184,3 +184,26 @@ export async function inParallel<T>(count: number, concurrency: number, task: (i
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
   return results;
 }
+
+/** The staff search page. */
+export const SEARCH_PATH = '/beheer/zoeken';
+
+/**
+ * A search as the form posts it: the words go in the body, never in the URL. Opens the search page
+ * with the session cookie first, as a browser would, for the CSRF token and the cookie it is bound to.
+ */
+export async function searchForm(
+  base: string,
+  sessionCookie: string,
+  fields: Record<string, string>,
+): Promise<PreparedRequest> {
+  const browser = new Browser(base);
+  const [name = '', value = ''] = sessionCookie.split(/=(.*)/s);
+  browser.cookies.set(name, value);
+  const page = await browser.get(SEARCH_PATH);
+  if (page.status !== 200) throw new Error(`GET ${SEARCH_PATH} answered ${page.status}`);
+  return {
+    cookie: browser.cookieHeader,
+    body: encodeForm({ _csrf: inputValue(page.body, '_csrf'), ...fields }),
+  };
+}

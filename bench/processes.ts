@@ -103,6 +103,32 @@ export function startServer(options: {
   };
 }
 
+/**
+ * The app's environment as `npm start` runs it, on a data dir and port of its own: PGlite there, or the
+ * database at `databaseUrl`; never the DATABASE_URL or PUBLIC_URL of the shell the bench runs in.
+ */
+export function appEnv(options: {
+  dataDir: string;
+  port: number;
+  logLevel: string;
+  databaseUrl?: string | undefined;
+}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'development',
+    LOG_LEVEL: options.logLevel,
+    DATA_DIR: options.dataDir,
+    PORT: String(options.port),
+    HOST: '127.0.0.1',
+    // As `npm start` sets it (package.json): large blocks go back to the system when freed.
+    MALLOC_MMAP_THRESHOLD_: '131072',
+  };
+  delete env.DATABASE_URL;
+  delete env.PUBLIC_URL;
+  if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
+  return env;
+}
+
 function readyInMsOf(line: string): number | undefined {
   if (!line.includes('readyInMs')) return undefined;
   try {

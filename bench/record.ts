@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, release, totalmem } from 'node:os';
+import { report, table } from './output.ts';
 
 /** What the bench measured, and how it is written to stdout and docs/benchmarks.md. */
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -28,6 +29,27 @@ export interface BenchRecord {
   tookSeconds: number;
   figures: Figure[];
   notes: string[];
+}
+
+/** Prints the figures as a table, the notes, and which targets were missed. */
+export function reportFigures(record: BenchRecord): void {
+  report('');
+  report(
+    table(
+      ['Figure', 'Measured', 'Target', 'Result'],
+      record.figures.map((f) => [f.name, f.measured, f.target, f.verdict]),
+    ),
+  );
+  report('');
+  for (const note of record.notes) report(`- ${note}`);
+  const failed = record.figures.filter((f) => f.verdict === 'FAIL');
+  report('');
+  report(failed.length ? `FAIL: ${failed.map((f) => f.name).join('; ')}` : 'All targets met.');
+  if (record.figures.some((f) => f.verdict === 'BUSY')) {
+    report(
+      'BUSY: other processes used the CPU during the run; run again on a quiet machine for clean figures.',
+    );
+  }
 }
 
 export function machineDescription(): string {

@@ -4,18 +4,16 @@
  * With DATABASE_URL set it measures PostgreSQL (in a database of its own), otherwise embedded PGlite.
  * Exits 0 when a target is missed (the table says FAIL); 1 when the bench itself could not run.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { cpuSnapshot, otherLoad, waitForQuietMachine } from './cpu.ts';
 import { createReportWithCode, expiredReport, inParallel, prepareLogin, prepareReport } from './forms.ts';
 import { flood, measureThroughput, paced, type Samples, type Throughput } from './load.ts';
-import { mb, ms, report, table } from './output.ts';
-import { createBenchDatabase, type BenchDatabase } from './postgres.ts';
+import { mb, ms, report } from './output.ts';
+import type { BenchDatabase } from './postgres.ts';
+import { benchDatabaseOn, benchTempDir, cleanUpOnSignals, runBench } from './cleanup.ts';
 import {
+  appEnv,
   freePort,
-  killAllChildrenSync,
   liveChildPids,
   processMemory,
   startServer,
@@ -23,7 +21,14 @@ import {
   waitUntilReady,
   type ServerProcess,
 } from './processes.ts';
-import { verdict, writeRecord, machineDescription, type BenchRecord, type Figure } from './record.ts';
+import {
+  verdict,
+  writeRecord,
+  machineDescription,
+  reportFigures,
+  type BenchRecord,
+  type Figure,
+} from './record.ts';
 
 const THROUGHPUT = { warmupS: 2, durationS: 10, rounds: 5, connections: 10 };
 const FIXED_RATE = { rate: 20, durationS: 15 };
@@ -39,47 +44,19 @@ const QUIET_WAIT_MS = 60_000;
 const PREPARE_CONCURRENCY = 4;
 const DOCS_FILE = new URL('../docs/benchmarks.md', import.meta.url).pathname;
 
-const tempDirs: string[] = [];
 let benchDatabase: BenchDatabase | undefined;
+cleanUpOnSignals();
 
-function removeTempDirs(): void {
-  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-}
-
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (interrupted) return;
-    interrupted = true;
-    report(`\n${signal}: stopping the bench and cleaning up`);
-    killAllChildrenSync();
-    removeTempDirs();
-    const dropped = benchDatabase ? benchDatabase.drop().catch(() => undefined) : Promise.resolve();
-    void Promise.race([dropped, delay(5000)]).finally(() => process.exit(130));
-  });
-}
-
-function appEnv(dataDir: string, port: number, logLevel: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'development',
-    LOG_LEVEL: logLevel,
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    HOST: '127.0.0.1',
+function benchAppEnv(dataDir: string, port: number, logLevel: string): NodeJS.ProcessEnv {
+  return {
+    ...appEnv({ dataDir, port, logLevel, databaseUrl: benchDatabase?.url }),
     // The bench stands in for a reverse proxy, giving each simulated reporter an address (forms.ts).
     TRUST_PROXY: '127.0.0.1',
-    // As `npm start` sets it (package.json): large blocks go back to the system when freed.
-    MALLOC_MMAP_THRESHOLD_: '131072',
     // The simulated reporters post forms without the proof of work a browser solves (bench/flood.ts
     // measures that path): accepted at once, and never limited as unsolved.
     BAKEN_INTAKE_MIN_SECONDS: '0',
     BAKEN_INTAKE_UNSOLVED_PER_HOUR: '100000',
   };
-  delete env.DATABASE_URL;
-  delete env.PUBLIC_URL;
-  if (benchDatabase) env.DATABASE_URL = benchDatabase.url;
-  return env;
 }
 
 async function startApp(dataDir: string, logLevel: string): Promise<{ app: ServerProcess; readyMs: number }> {
@@ -87,7 +64,7 @@ async function startApp(dataDir: string, logLevel: string): Promise<{ app: Serve
   const app = startServer({
     name: 'Baken',
     script: 'src/main.ts',
-    env: appEnv(dataDir, port, logLevel),
+    env: benchAppEnv(dataDir, port, logLevel),
     port,
   });
   return { app, readyMs: await waitUntilReady(app) };
@@ -129,7 +106,7 @@ async function main(): Promise<BenchRecord> {
   const cpuAtStart = cpuSnapshot([]);
   const adminUrl = process.env.DATABASE_URL?.trim() || undefined;
   const kind = adminUrl ? 'postgres' : 'pglite';
-  if (adminUrl) benchDatabase = await createBenchDatabase(adminUrl);
+  benchDatabase = await benchDatabaseOn(adminUrl);
   const database = benchDatabase
     ? `PostgreSQL ${benchDatabase.serverVersion} at ${new URL(benchDatabase.url).host}, in a fresh database created for the run and dropped after it`
     : 'PGlite (embedded), in a fresh data dir under the system temp dir';
@@ -154,8 +131,7 @@ async function main(): Promise<BenchRecord> {
 
   const figures: Figure[] = [];
   const notes: string[] = [];
-  const dataDir = mkdtempSync(join(tmpdir(), 'baken-bench-'));
-  tempDirs.push(dataDir);
+  const dataDir = benchTempDir('baken-bench-');
 
   step('first start on an empty data dir (creates the database and runs the migrations)');
   const first = await startApp(dataDir, 'info');
@@ -465,42 +441,12 @@ function fixedRateFigure(name: string, samples: Samples): Figure {
   };
 }
 
-let exitCode = 0;
-try {
+await runBench('bench', async () => {
   const record = await main();
-  report('');
-  report(
-    table(
-      ['Figure', 'Measured', 'Target', 'Result'],
-      record.figures.map((f) => [f.name, f.measured, f.target, f.verdict]),
-    ),
-  );
-  report('');
-  for (const note of record.notes) report(`- ${note}`);
+  reportFigures(record);
   writeRecord(DOCS_FILE, record);
-  const failed = record.figures.filter((f) => f.verdict === 'FAIL');
-  report('');
-  report(failed.length ? `FAIL: ${failed.map((f) => f.name).join('; ')}` : 'All targets met.');
-  if (record.figures.some((f) => f.verdict === 'BUSY')) {
-    report(
-      'BUSY: other processes used the CPU during the run; run again on a quiet machine for clean figures.',
-    );
-  }
   report(
     `Recorded in docs/benchmarks.md (${record.kind} section). Took ${Math.round(record.tookSeconds)} s.`,
   );
-} catch (error) {
-  report(
-    `\nThe bench could not complete: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-  );
-  exitCode = 1;
-} finally {
-  killAllChildrenSync();
-  removeTempDirs();
-  if (benchDatabase) {
-    await benchDatabase.drop().catch((error: unknown) => {
-      report(`Could not drop database ${benchDatabase?.name ?? ''}: ${String(error)}`);
-    });
-  }
-}
-process.exit(exitCode);
+  return 0;
+});

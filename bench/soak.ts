@@ -21,9 +21,7 @@
  * With DATABASE_URL set, runs on PostgreSQL in a database of its own (created and dropped).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { solveChallenge, type Challenge } from 'altcha-lib';
@@ -38,12 +36,12 @@ import { cookieName } from '../src/web/cookies.ts';
 import { validReport } from '../src/test/fixtures.ts';
 import { inputValue } from '../src/test/http-client.ts';
 import { cpuSnapshot, otherLoad } from './cpu.ts';
-import { Browser, encodeForm, type HttpResult } from './forms.ts';
+import { Browser, SEARCH_PATH, searchForm, type HttpResult } from './forms.ts';
 import { mb, ms, report, table } from './output.ts';
-import { createBenchDatabase, type BenchDatabase } from './postgres.ts';
+import { benchDatabaseOn, benchTempDir, cleanUpOnSignals, runBench } from './cleanup.ts';
 import {
+  appEnv,
   freePort,
-  killAllChildrenSync,
   liveChildPids,
   processMemory,
   startServer,
@@ -80,18 +78,9 @@ const judgeMemory = DURATION_S >= WARMUP_S + MEMORY_JUDGED_AFTER_S;
 const WINDOW_SAMPLES = 3;
 const CONNECTIONS = 8;
 const RECORD_MIN_S = 600;
-const SEARCH_PATH = '/beheer/zoeken';
 const DOCS_FILE = new URL('../docs/benchmarks.md', import.meta.url).pathname;
 
-let benchDatabase: BenchDatabase | undefined;
-const tempDirs: string[] = [];
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    killAllChildrenSync();
-    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-    void (benchDatabase?.drop() ?? Promise.resolve()).finally(() => process.exit(130));
-  });
-}
+cleanUpOnSignals();
 
 const benchStart = performance.now();
 const elapsedS = () => Math.round((performance.now() - benchStart) / 1000);
@@ -213,19 +202,6 @@ async function prepare(env: NodeJS.ProcessEnv): Promise<Prepared> {
   } finally {
     await database.close();
   }
-}
-
-/** The search form as a browser posts it, with the session's CSRF token and cookie. */
-async function searchForm(base: string, sessionCookie: string): Promise<{ cookie: string; body: string }> {
-  const browser = new Browser(base);
-  const [name = '', value = ''] = sessionCookie.split(/=(.*)/s);
-  browser.cookies.set(name, value);
-  const page = await browser.get(SEARCH_PATH);
-  if (page.status !== 200) throw new Error(`GET ${SEARCH_PATH} answered ${page.status}`);
-  return {
-    cookie: browser.cookieHeader,
-    body: encodeForm({ _csrf: inputValue(page.body, '_csrf'), q: 'uitbuiting' }),
-  };
 }
 
 interface Target {
@@ -433,28 +409,17 @@ function writeSoakSection(kind: 'soak-pglite' | 'soak-postgres', body: string): 
 }
 
 async function main(): Promise<boolean> {
-  const adminUrl = process.env.DATABASE_URL?.trim() || undefined;
-  if (adminUrl) benchDatabase = await createBenchDatabase(adminUrl);
-  const dataDir = mkdtempSync(join(tmpdir(), 'baken-soak-'));
-  tempDirs.push(dataDir);
+  const benchDatabase = await benchDatabaseOn(process.env.DATABASE_URL?.trim() || undefined);
+  const dataDir = benchTempDir('baken-soak-');
   const port = await freePort();
   const metricsToken = randomBytes(32).toString('base64url');
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'development',
     // Every request line is written, as in production: the log volume is part of the soak.
-    LOG_LEVEL: 'info',
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    HOST: '127.0.0.1',
+    ...appEnv({ dataDir, port, logLevel: 'info', databaseUrl: benchDatabase?.url }),
     TRUST_PROXY: '127.0.0.1',
     BAKEN_METRICS_TOKEN: metricsToken,
-    MALLOC_MMAP_THRESHOLD_: '131072',
   };
-  delete env.DATABASE_URL;
-  delete env.PUBLIC_URL;
   delete env.METRICS_PORT;
-  if (benchDatabase) env.DATABASE_URL = benchDatabase.url;
   const database = benchDatabase
     ? `PostgreSQL ${benchDatabase.serverVersion}, in a fresh database created for the run and dropped after it`
     : 'PGlite (embedded), in a fresh data dir under the system temp dir';
@@ -497,7 +462,7 @@ async function main(): Promise<boolean> {
       return undefined;
     };
     reportsBefore = todaysReports((await scrape()) ?? '');
-    const search = await searchForm(app.url, prepared.coordinatorCookie);
+    const search = await searchForm(app.url, prepared.coordinatorCookie, { q: 'uitbuiting' });
     const targets = targetsFor(prepared, search);
 
     step(`load for ${DURATION_S} s: mix at ${RATE} req/s, a reporter every ${REPORT_EVERY_MS} ms`);
@@ -671,21 +636,4 @@ async function main(): Promise<boolean> {
   return passed;
 }
 
-let exitCode = 0;
-try {
-  exitCode = (await main()) ? 0 : 1;
-} catch (error) {
-  report(
-    `\nThe soak could not complete: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-  );
-  exitCode = 1;
-} finally {
-  killAllChildrenSync();
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-  if (benchDatabase) {
-    await benchDatabase
-      .drop()
-      .catch((error: unknown) => report(`Could not drop ${benchDatabase?.name ?? ''}: ${String(error)}`));
-  }
-}
-process.exit(exitCode);
+await runBench('soak', async () => ((await main()) ? 0 : 1));

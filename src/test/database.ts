@@ -67,19 +67,29 @@ function schemaFingerprint(): string {
 }
 
 async function createServerDatabase(serverUrl: string): Promise<DatabaseHandle> {
-  const name = `baken_test_${randomBytes(6).toString('hex')}`;
-  await withAdminClient(serverUrl, (client) => client.query(`create database ${name}`));
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const handle = openPostgres(url.toString(), 5);
+  const scratch = await createScratchDatabase(serverUrl);
+  const handle = openPostgres(scratch.url, 5);
   return {
     ...handle,
     close: async () => {
       await handle.close();
-      await withAdminClient(serverUrl, (client) =>
-        client.query(`drop database if exists ${name} with (force)`),
-      );
+      await scratch.drop();
     },
+  };
+}
+
+/** A new, empty database on the server of `serverUrl`; `drop` removes it (and its connections). */
+export async function createScratchDatabase(
+  serverUrl: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `baken_test_${randomBytes(6).toString('hex')}`;
+  await withAdminClient(serverUrl, (client) => client.query(`create database ${name}`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () =>
+      withAdminClient(serverUrl, (client) => client.query(`drop database if exists ${name} with (force)`)),
   };
 }
 

@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { createTestDatabase } from './database.ts';
 import { inputValue } from './http-client.ts';
@@ -223,30 +222,7 @@ export const unthrottledIntake = {
   BAKEN_INTAKE_MIN_SECONDS: '0',
 };
 
-/** A new, empty database on the server of `serverUrl`; `drop` removes it (and its connections). */
-export async function createScratchDatabase(
-  serverUrl: string,
-): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `baken_test_${randomBytes(6).toString('hex')}`;
-  await withAdmin(serverUrl, (client) => client.query(`create database ${name}`));
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: () =>
-      withAdmin(serverUrl, (client) => client.query(`drop database if exists ${name} with (force)`)),
-  };
-}
-
-async function withAdmin(url: string, work: (client: pg.Client) => Promise<unknown>): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await work(client);
-  } finally {
-    await client.end();
-  }
-}
+export { createScratchDatabase } from './database.ts';
 
 /** Stops a process that a failed test left running, without waiting long. */
 export async function killQuietly(server: ServerProcess | undefined): Promise<void> {

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { sanitiseFileName } from './file-name.ts';
+import { hostileText } from '../../test/properties.ts';
 
 const extensionLists: readonly (readonly [string, ...string[]])[] = [
   ['jpg', 'jpeg', 'jpe', 'jfif'],
@@ -11,9 +12,9 @@ const extensionLists: readonly (readonly [string, ...string[]])[] = [
   ['pdf'],
 ];
 
-const hostilePiece = fc.oneof(
-  fc.string({ unit: 'binary', maxLength: 30 }),
-  fc.constantFrom(
+const hostilePiece = hostileText({
+  maxLength: 30,
+  samples: [
     '../',
     '..\\',
     '/etc/passwd',
@@ -40,8 +41,8 @@ const hostilePiece = fc.oneof(
     '.exe',
     'x'.repeat(250),
     '😀',
-  ),
-);
+  ],
+});
 const rawName = fc.array(hostilePiece, { maxLength: 6 }).map((pieces) => pieces.join(''));
 
 describe('uploaded file names, hostile input', () => {

@@ -3,18 +3,19 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { fieldNames, parseChecklistForm } from './checklist-form.ts';
 import { REMARK_MAX_CHARS } from './indicator-service.ts';
+import { formBody, hostileText } from '../../test/properties.ts';
 
 const codes = ['debt', 'false_promises', 'no_documents', '__proto__', 'a.b'] as const;
-const hostile = fc.oneof(
-  fc.string({ unit: 'binary', maxLength: 30 }),
-  fc.constantFrom('yes', 'no', '1', '0', '', '\u0000', '<script>', "'; --", '\uD800'),
-  fc.integer({ min: 990, max: 1100 }).map((n) => 'x'.repeat(n)),
-);
+const hostile = hostileText({
+  samples: ['yes', 'no', '1', '0', '', '\u0000', '<script>', "'; --", '\uD800'],
+  maxLength: 30,
+  overLong: [990, 1100],
+});
 const name = fc.oneof(
   fc.constantFrom(...codes).chain((code) => fc.constantFrom(...Object.values(fieldNames(code)))),
   fc.string({ maxLength: 20 }),
 );
-const body = fc.dictionary(name, fc.oneof(hostile, fc.array(hostile, { maxLength: 3 })));
+const body = formBody(name, [hostile]);
 
 describe('the indicator checklist form, hostile input', () => {
   it('gives a state per known indicator and nothing else, remarks too long named', () => {

@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../../test/app.ts';
 import { TestClient, errorSummary, inputValue } from '../../test/http-client.ts';
 import { validReport } from '../../test/fixtures.ts';
+import { openReportForm } from '../../test/intake-form.ts';
 import { CHALLENGE_FIELD, SOLUTION_FIELD, checkProofOfWork, issueChallenge } from './proof-of-work.ts';
 import { issueSubmissionKey, openSubmissionKey } from './submission-key.ts';
 
@@ -21,19 +22,10 @@ async function solve(encoded: string): Promise<string> {
   return `${solution.counter}:${solution.derivedKey}`;
 }
 
+/** The report form's hidden fields, the proof-of-work challenge among them. */
 async function openForm(client: TestClient) {
-  const start = await client.get('/melden');
-  const form = await client.postForm('/melden', {
-    _csrf: inputValue(start.body, '_csrf'),
-    acute_danger: 'no',
-  });
-  assert.equal(form.statusCode, 200);
-  return {
-    _csrf: inputValue(form.body, '_csrf'),
-    submission_key: inputValue(form.body, 'submission_key'),
-    acute_danger: 'no',
-    [CHALLENGE_FIELD]: inputValue(form.body, CHALLENGE_FIELD),
-  };
+  const { page, fields } = await openReportForm(client);
+  return { ...fields, [CHALLENGE_FIELD]: inputValue(page.body, CHALLENGE_FIELD) };
 }
 
 describe('intake proof of work and the no-JavaScript fallback', () => {

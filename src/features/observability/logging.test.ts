@@ -12,6 +12,7 @@ import { testConfig } from '../../test/app.ts';
 import { createTestDatabase } from '../../test/database.ts';
 import { TestClient, inputValue } from '../../test/http-client.ts';
 import { validReport } from '../../test/fixtures.ts';
+import { openReportForm } from '../../test/intake-form.ts';
 import { signInAsStaff, logInWithPassword } from '../../test/staff.ts';
 import { createTestCase } from '../../test/cases.ts';
 import type { TestApp } from '../../test/app.ts';
@@ -86,19 +87,7 @@ describe('logs', () => {
     // A reporter, from an address of their own: two reports (e-mail and phone), one refused form.
     const reporter = new TestClient(app);
     reporter.remoteAddress = PUBLIC_ADDRESS;
-    const openForm = async () => {
-      const start = await reporter.get('/melden');
-      const form = await reporter.postForm('/melden', {
-        _csrf: inputValue(start.body, '_csrf'),
-        acute_danger: 'no',
-      });
-      assert.equal(form.statusCode, 200);
-      return {
-        _csrf: inputValue(form.body, '_csrf'),
-        submission_key: inputValue(form.body, 'submission_key'),
-        acute_danger: 'no',
-      };
-    };
+    const openForm = async () => (await openReportForm(reporter)).fields;
     const byMail = await reporter.postMultipart('/melden/versturen', {
       ...(await openForm()),
       ...validReport,

@@ -5,10 +5,10 @@ import fc from 'fast-check';
 import { TEAM_NAME_MAX, validateInvite, validateRoleChange, validateTeamName } from './users-forms.ts';
 import { hashStaffToken, isPlausibleToken } from './staff-tokens.ts';
 import { normaliseForm } from '../../web/form-validation.ts';
+import { formBody, hostileText } from '../../test/properties.ts';
 
-const hostile = fc.oneof(
-  fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.constantFrom(
+const hostile = hostileText({
+  samples: [
     'admin',
     'coordinator',
     'advisor',
@@ -21,14 +21,11 @@ const hostile = fc.oneof(
     "' OR 1=1 --",
     '<script>',
     'a@b.nl',
-  ),
-  fc.uuid(),
-  fc.integer({ min: 95, max: 300 }).map((n) => 'x'.repeat(n)),
-);
-const form = fc.dictionary(
-  fc.constantFrom('display_name', 'email', 'role', 'team', 'name', '_csrf', 'x'),
-  fc.oneof(hostile, fc.array(hostile, { maxLength: 3 })),
-);
+  ],
+  more: [fc.uuid()],
+  overLong: [95, 300],
+});
+const form = formBody(['display_name', 'email', 'role', 'team', 'name', '_csrf', 'x'], [hostile]);
 
 describe('the administrators’ forms, hostile input', () => {
   it('invite: a value of the declared shape or problems on real fields', () => {
