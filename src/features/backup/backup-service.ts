@@ -95,7 +95,7 @@ export async function createBackup(options: {
     const pgDump = findPostgresTool('pg_dump');
     await writeAtomically(path, async (file) => {
       const child = spawn(pgDump, ['--format=custom', '--no-password', `--dbname=${connection.dbname}`], {
-        env: { ...process.env, ...connection.env },
+        env: { ...toolEnvironment(), ...connection.env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const exited = childExit(child, 'pg_dump', connection.secret);
@@ -241,6 +241,19 @@ export function libpqConnection(databaseUrl: string): {
 }
 
 /**
+ * What pg_dump and pg_restore inherit: the environment without Baken's keys and the database URL,
+ * which they do not need and which another process of the same user could read in /proc.
+ */
+export function toolEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      ([name]) =>
+        !name.startsWith('BAKEN_') && name !== 'DATABASE_URL' && name !== 'SMTP_URL' && name !== 'REDIS_URL',
+    ),
+  );
+}
+
+/**
  * pg_dump/pg_restore: the highest version among /usr/lib/postgresql/<version>/bin (Debian, Ubuntu)
  * and PATH. pg_dump refuses a server newer than itself, so the newest one is the one that works.
  */
@@ -352,7 +365,7 @@ async function restorePostgres(
       '--single-transaction',
       '--no-password',
     ],
-    { env: { ...process.env, ...connection.env }, stdio: ['pipe', 'ignore', 'pipe'] },
+    { env: { ...toolEnvironment(), ...connection.env }, stdio: ['pipe', 'ignore', 'pipe'] },
   );
   const exited = childExit(child, 'pg_restore', connection.secret);
   const decrypt = new BackupDecryptStream({ backupKey });
