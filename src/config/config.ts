@@ -116,6 +116,11 @@ export interface IntakeLimits {
    * (a person needs longer to fill it in; a script that skips the work must wait).
    */
   unsolvedMinAgeMs: number;
+  /**
+   * ...and only this long: otherwise a script could collect forms, wait once and then send them all
+   * without the work. Older forms are given back with a fresh key (wait, then send again).
+   */
+  unsolvedMaxAgeMs: number;
 }
 
 export const defaultIntakeLimits: IntakeLimits = {
@@ -125,6 +130,7 @@ export const defaultIntakeLimits: IntakeLimits = {
   maxMessageChars: 10_000,
   consentVersion: '2026-11',
   unsolvedMinAgeMs: 15_000,
+  unsolvedMaxAgeMs: 2 * 60 * 60 * 1000,
 };
 
 const HOUR = 60 * 60 * 1000;

@@ -152,6 +152,26 @@ describe('intake proof of work and the no-JavaScript fallback', () => {
     assert.equal(await reportCount(), before);
   });
 
+  it('without JavaScript, gives a form kept for hours back with a new key, so keys cannot be hoarded', async () => {
+    const client = newClient();
+    const hidden = await openForm(client);
+    const before = await reportCount();
+    const hoarded = issueSubmissionKey(t.config.secrets.secretKey, Date.now() - 3 * 60 * 60 * 1000);
+    const response = await client.postMultipart('/melden/versturen', {
+      ...hidden,
+      submission_key: hoarded,
+      ...validReport,
+      narrative: 'Lang blijven liggen.',
+    });
+    assert.equal(response.statusCode, 400);
+    assert.match(errorSummary(response.body)[0] ?? '', WAIT);
+    assert.match(response.body, /Lang blijven liggen\./);
+    const fresh = inputValue(response.body, 'submission_key');
+    assert.notEqual(fresh, hoarded);
+    assert.ok(openSubmissionKey(t.config.secrets.secretKey, fresh), 'a valid new key');
+    assert.equal(await reportCount(), before);
+  });
+
   it('without JavaScript, accepts a form handed out long enough ago, a few times per source', async () => {
     const client = newClient();
     const secret = t.config.secrets.secretKey;

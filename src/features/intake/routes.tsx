@@ -150,7 +150,7 @@ async function judgeProofOfWork(
   throttles: SubmissionThrottles,
   input: Record<string, unknown>,
   submissionKey: { id: string; issuedAt: number },
-): Promise<{ verdict: 'ok' | 'wait' | 'too_many'; refund?: () => Promise<void> }> {
+): Promise<{ verdict: 'ok' | 'wait' | 'stale' | 'too_many'; refund?: () => Promise<void> }> {
   const { config } = request.server.deps;
   const pow = await checkProofOfWork(
     config.secrets.secretKey,
@@ -160,7 +160,9 @@ async function judgeProofOfWork(
   );
   if (pow === 'solved') return { verdict: 'ok' };
   if (pow !== 'absent') return { verdict: 'wait' };
-  if (Date.now() - submissionKey.issuedAt < config.intake.unsolvedMinAgeMs) return { verdict: 'wait' };
+  const age = Date.now() - submissionKey.issuedAt;
+  if (age < config.intake.unsolvedMinAgeMs) return { verdict: 'wait' };
+  if (age > config.intake.unsolvedMaxAgeMs) return { verdict: 'stale' };
   const { source, decision } = await throttles.unsolved.begin(request);
   if (!decision.allowed) return { verdict: 'too_many' };
   return { verdict: 'ok', refund: () => throttles.unsolved.refund(source) };
@@ -186,7 +188,7 @@ async function submitReportForm(
       ? { verdict: 'ok' as const }
       : await judgeProofOfWork(request, throttles, input, openedKey);
   const tooMany = tooManyAll || pow.verdict === 'too_many';
-  const mustWait = pow.verdict === 'wait';
+  const mustWait = pow.verdict === 'wait' || pow.verdict === 'stale';
 
   const validation = validateReportForm(config.region, config.intake, input);
   // Files are only examined for a form that may be stored: checking them is the costly part.
@@ -224,9 +226,11 @@ async function submitReportForm(
         values: input,
         errors,
         acuteDanger,
-        submissionKey: submissionKey
-          ? String(input.submission_key)
-          : issueSubmissionKey(config.secrets.secretKey),
+        // A stale form gets a new key, whose minimum age then starts again.
+        submissionKey:
+          submissionKey && pow.verdict !== 'stale'
+            ? String(input.submission_key)
+            : issueSubmissionKey(config.secrets.secretKey),
       },
       expired ? 403 : tooMany ? 429 : 400,
     );
