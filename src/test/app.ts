@@ -46,14 +46,7 @@ export async function createTestApp(
   options.configure?.(config);
   const database = await createTestDatabase();
   const logLines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
-        logLines.push(JSON.parse(line) as Record<string, unknown>);
-      }
-      callback();
-    },
-  });
+  const sink = jsonLineSink(logLines);
   const logger = createLogger('info', sink);
   const app = await buildApp({ config, db: database.db, logger });
   await app.ready();
@@ -68,4 +61,16 @@ export async function createTestApp(
       rmSync(config.dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A log destination that parses each JSON line into `lines` (for asserting what is never logged). */
+export function jsonLineSink(lines: Record<string, unknown>[]): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      }
+      callback();
+    },
+  });
 }

@@ -2,13 +2,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../app.ts';
 import type { DatabaseHandle } from '../../db/database.ts';
 import { createLogger } from '../../web/logging.ts';
-import { testConfig } from '../../test/app.ts';
+import { jsonLineSink, testConfig } from '../../test/app.ts';
 import { createTestDatabase } from '../../test/database.ts';
 import { TestClient, inputValue } from '../../test/http-client.ts';
 import { validReport } from '../../test/fixtures.ts';
@@ -57,14 +56,7 @@ describe('logs', () => {
       limits.maxDelayMs = 0;
     }
     database = await createTestDatabase();
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
-          logLines.push(JSON.parse(line) as Record<string, unknown>);
-        }
-        callback();
-      },
-    });
+    const sink = jsonLineSink(logLines);
     app = await buildApp({ config, db: database.db, logger: createLogger('info', sink) });
     // A query that fails on a value someone typed: invalid input, then a unique key whose detail
     // repeats the value.
@@ -238,14 +230,7 @@ describe('logs', () => {
 describe('the logger on its own', () => {
   const capture = () => {
     const lines: Record<string, unknown>[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
-          lines.push(JSON.parse(line) as Record<string, unknown>);
-        }
-        callback();
-      },
-    });
+    const sink = jsonLineSink(lines);
     return { logger: createLogger('info', sink), lines };
   };
 
