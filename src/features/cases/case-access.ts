@@ -12,7 +12,9 @@ import {
 } from '../../web/policy.ts';
 import { sendErrorPage } from '../../web/error-handling.tsx';
 import { localeFromPath, localisedPath } from '../../web/routing.ts';
+import type { KeyRing } from '../../crypto/envelope.ts';
 import { caseAuditEvent, recordAudit, type AuditActor } from '../audit/audit-service.ts';
+import { namesPersonInCase } from '../persons/person-service.ts';
 
 /**
  * Opening one case: the policy decides from the case's assignment and team (policy.caseAccess); this
@@ -69,16 +71,28 @@ export const actorOf = (principal: StaffPrincipal): AuditActor => ({
 /**
  * Records a stated reason for opening a case outside one's own: a grant for BREAK_GLASS_HOURS and a
  * 'case.break_glass' audit event with the reason, in one transaction. The coordinator sees both.
+ *
+ * A reason naming someone in the case is refused ('name_in_reason'): the audit log is append-only and
+ * would keep the name for years, past the person's erasure. The refusal is audited without the reason,
+ * so that trying names against a case one may not open yet shows up in the log.
  */
 export async function breakTheGlass(
   db: Database,
+  keyRing: KeyRing,
   principal: StaffPrincipal,
   caseId: string,
   reason: string,
   requestId: string,
   now = new Date(),
-): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+): Promise<'granted' | 'name_in_reason'> {
+  return db.transaction().execute(async (trx) => {
+    if (await namesPersonInCase(trx, keyRing, caseId, reason)) {
+      await recordAudit(
+        trx,
+        caseAuditEvent(actorOf(principal), requestId, caseId, 'case.break_glass_refused'),
+      );
+      return 'name_in_reason';
+    }
     await trx
       .insertInto('case_access_grant')
       .values({
@@ -94,6 +108,7 @@ export async function breakTheGlass(
       trx,
       caseAuditEvent(actorOf(principal), requestId, caseId, 'case.break_glass', undefined, reason),
     );
+    return 'granted';
   });
 }
 

@@ -348,6 +348,34 @@ describe('case files', () => {
     assert.deepEqual(errorSummary(short.body), ['Geef een reden van minimaal 10 tekens.']);
     assert.equal(await auditCount('case.break_glass'), 0);
 
+    // A reason naming someone in the case would stay in the append-only audit log for years.
+    assert.match(glass.body, /Noem geen namen: de reden wordt jaren bewaard in het logboek/);
+    const persons = `/beheer/casussen/${caseId}/personen`;
+    const personForm = await coordinator.client.get(`${persons}/nieuw`);
+    const added = await coordinator.client.postForm(`${persons}/nieuw`, {
+      _csrf: inputValue(personForm.body, '_csrf'),
+      role: 'suspected_perpetrator',
+      name: 'Stefan Ionescu',
+    });
+    assert.equal(added.statusCode, 303);
+    const named = 'Politie vraagt naar stefan IONESCU van de kas';
+    const refused = await cato.client.postForm(location(opened), { _csrf: csrf, reason: named });
+    assert.equal(refused.statusCode, 400);
+    const nameError =
+      'Laat de naam van een persoon in deze casus weg uit de reden: de reden wordt jaren bewaard in het logboek.';
+    assert.deepEqual(errorSummary(refused.body), [nameError]);
+    assert.match(refused.body, /id="f-reason-error"/);
+    assert.equal(refused.body.split(nameError).length - 1, 2, 'beside the field and in the summary');
+    assert.ok(refused.body.includes(`>${named}</textarea>`), 'what was typed is kept');
+    assert.ok(!refused.body.includes(caseNumber));
+    assert.equal(await auditCount('case.break_glass'), 0);
+    assert.equal(await auditCount('case.break_glass_refused'), 1, 'trying names is visible in the log');
+    const grants = await t.database.db.selectFrom('case_access_grant').select('reason').execute();
+    assert.equal(grants.length, 0);
+    const logged = await t.database.db.selectFrom('audit_event').select('reason').execute();
+    assert.ok(!JSON.stringify(logged).toLowerCase().includes('ionescu'));
+    assert.equal((await cato.client.get(`/beheer/casussen/${caseId}`)).statusCode, 303);
+
     const reason = 'Ada is ziek en de melder belde met een vraag';
     const stated = await cato.client.postForm(location(opened), { _csrf: csrf, reason });
     assert.equal(location(stated), `/beheer/casussen/${caseId}`);

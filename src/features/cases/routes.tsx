@@ -510,20 +510,31 @@ async function postBreakGlass(request: FastifyRequest, reply: FastifyReply) {
       message: ctx.t('cases.errors.reason_too_short', { min: BREAK_GLASS_REASON_MIN }),
     });
   }
-  if (errors.length > 0) {
-    return sendPage(
+  const refuse = (problems: FieldErrors, status: number) =>
+    sendPage(
       reply,
       <BreakGlassPage
         ctx={ctx}
         caseId={caseId}
         csrfToken={issueCsrfToken(request, reply)}
-        errors={errors}
+        errors={problems}
         reason={reason.value}
       />,
-      form.expired ? 403 : 400,
+      status,
     );
+  if (errors.length > 0) return refuse(errors, form.expired ? 403 : 400);
+  const { db, config } = request.server.deps;
+  const outcome = await breakTheGlass(
+    db,
+    config.secrets.encryptionKeys,
+    signedIn(request),
+    caseId,
+    reason.value,
+    request.id,
+  );
+  if (outcome === 'name_in_reason') {
+    return refuse([{ field: 'reason', message: ctx.t('cases.errors.reason_has_name') }], 400);
   }
-  await breakTheGlass(request.server.deps.db, signedIn(request), caseId, reason.value, request.id);
   return redirectTo(reply, ctx, casePath(caseId));
 }
 

@@ -7,6 +7,7 @@ import { loadDataKey, openText, sealText, type DataKey, type KeyRing } from '../
 import { caseAuditEvent, recordAudit } from '../audit/audit-service.ts';
 import { readCaseFacts, type CaseFacts, type CaseWork } from '../case-sections/case-section.ts';
 import type { PersonInput } from './person-form.ts';
+import { mentions, namePattern } from './name-match.ts';
 
 /**
  * Persons in a case. Name (or alias) and contact details are direct identifiers: encrypted under the
@@ -208,4 +209,22 @@ export async function removePerson(
     await recordAudit(trx, auditOf(work, caseId, 'case.person_removed', personId));
     return true;
   });
+}
+
+/**
+ * Whether the text names anyone in the case: their decrypted name or alias, found as name-match finds
+ * it. For reasons kept in the append-only audit log (legal holds, break-the-glass), where a name
+ * would outlive the person's erasure and the case itself. Reads names only to compare them; nothing
+ * is shown, so no audit row of its own (the caller's action is audited).
+ */
+export async function namesPersonInCase(
+  trx: Transaction<DB>,
+  keyRing: KeyRing,
+  caseId: string,
+  text: string,
+): Promise<boolean> {
+  const rows = await selectPersons(trx, caseId);
+  if (rows.length === 0) return false;
+  const { dataKey } = await caseKey(trx, keyRing, caseId);
+  return rows.some((row) => mentions(text, namePattern(personOf(row, dataKey).name)));
 }

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import type { DB } from '../../db/schema.ts';
+import type { KeyRing } from '../../crypto/envelope.ts';
 import { caseAuditEvent, recordAudit, type AuditActor } from '../audit/audit-service.ts';
+import { namesPersonInCase } from '../persons/person-service.ts';
 
 /**
  * A legal hold pauses the deletion of a case under the retention rules (a court order, a complaint, an
@@ -63,16 +65,22 @@ async function lockCase(trx: Transaction<DB>, caseId: string): Promise<boolean> 
   return row !== undefined;
 }
 
-export type HoldResult = 'done' | 'unchanged' | 'missing';
+/**
+ * 'name_in_reason': the reason names someone in the case. It would be kept in the append-only audit
+ * log for years, beyond the person's erasure and the case's deletion, so nothing was changed.
+ */
+export type HoldResult = 'done' | 'unchanged' | 'missing' | 'name_in_reason';
 
 export async function placeLegalHold(
   db: Database,
+  keyRing: KeyRing,
   who: HoldActor,
   caseId: string,
   reason: string,
 ): Promise<HoldResult> {
   return db.transaction().execute(async (trx): Promise<HoldResult> => {
     if (!(await lockCase(trx, caseId))) return 'missing';
+    if (await namesPersonInCase(trx, keyRing, caseId, reason)) return 'name_in_reason';
     const inserted = await trx
       .insertInto('case_legal_hold')
       .values({ case_id: caseId, reason, placed_by: who.userId })
@@ -90,12 +98,14 @@ export async function placeLegalHold(
 
 export async function liftLegalHold(
   db: Database,
+  keyRing: KeyRing,
   who: HoldActor,
   caseId: string,
   reason: string,
 ): Promise<HoldResult> {
   return db.transaction().execute(async (trx): Promise<HoldResult> => {
     if (!(await lockCase(trx, caseId))) return 'missing';
+    if (await namesPersonInCase(trx, keyRing, caseId, reason)) return 'name_in_reason';
     const deleted = await trx.deleteFrom('case_legal_hold').where('case_id', '=', caseId).executeTakeFirst();
     if (Number(deleted.numDeletedRows) === 0) return 'unchanged';
     await addEvent(trx, who, caseId, 'legal_hold_lifted', reason);

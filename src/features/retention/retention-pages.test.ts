@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { caseAudits, createTestCase, staffWithSession, type SessionStaff } from '../../test/cases.ts';
-import { inputValue } from '../../test/http-client.ts';
+import { errorSummary, inputValue } from '../../test/http-client.ts';
 import { CHROMIUM_PATH, formatAxeViolations, runAxe } from '../../test/browser.ts';
 import { createStaffSession, STAFF_COOKIE } from '../auth/session-service.ts';
 import { cookieName } from '../../web/cookies.ts';
@@ -129,6 +129,51 @@ describe('retention pages', () => {
     });
     assert.equal(again.headers.location, holdPath());
     assert.equal((await caseAudits(t, caseId, 'case.legal_hold_lifted')).length, 1);
+  });
+
+  it('refuses a hold reason that names anyone in the case, keeping what was typed', async () => {
+    const named = (await createTestCase(t, { assignedUserId: advisor.user.id })).id;
+    const path = `/beheer/casussen/${named}/bewaarplicht`;
+    const persons = `/beheer/casussen/${named}/personen`;
+    for (const [role, name] of [
+      ['presumed_victim', 'Ilinca Dobre'],
+      ['suspected_perpetrator', 'Goran Petrov'],
+    ]) {
+      const form = await coordinator.client.get(`${persons}/nieuw`);
+      const added = await coordinator.client.postForm(`${persons}/nieuw`, {
+        _csrf: inputValue(form.body, '_csrf'),
+        role,
+        name,
+      });
+      assert.equal(added.statusCode, 303);
+    }
+    const form = await coordinator.client.get(path);
+    assert.match(form.body, /Noem geen namen: de reden wordt jaren bewaard in het logboek/);
+    const csrf = inputValue(form.body, '_csrf');
+    const refusedReason = 'Rechtszaak van ilinca  DOBRE, kenmerk RB-9';
+    const refused = await coordinator.client.postForm(path, { _csrf: csrf, reason: refusedReason });
+    assert.equal(refused.statusCode, 400);
+    const summary = errorSummary(refused.body);
+    assert.equal(summary.length, 1);
+    assert.match(summary[0] ?? '', /Laat de naam van een persoon in deze casus weg/);
+    assert.match(refused.body, /id="f-reason-error"/);
+    assert.equal(refused.body.match(/Laat de naam van een persoon/g)?.length, 2, 'beside the field too');
+    assert.ok(refused.body.includes(`>${refusedReason}</textarea>`), 'what was typed is kept');
+    const holds = () => t.database.db.selectFrom('case_legal_hold').where('case_id', '=', named).execute();
+    assert.equal((await holds()).length, 0);
+    assert.equal((await caseAudits(t, named, 'case.legal_hold_placed')).length, 0);
+
+    const placed = await coordinator.client.postForm(path, { _csrf: csrf, reason: HOLD_REASON });
+    assert.equal(placed.statusCode, 303);
+    const liftReason = 'Klacht van Goran Petrov is ingetrokken';
+    const lift = await coordinator.client.postForm(`${path}/opheffen`, { _csrf: csrf, reason: liftReason });
+    assert.equal(lift.statusCode, 400);
+    assert.match(errorSummary(lift.body)[0] ?? '', /Laat de naam van een persoon in deze casus weg/);
+    assert.ok(lift.body.includes(`>${liftReason}</textarea>`));
+    assert.equal((await holds()).length, 1, 'the hold stays');
+    assert.equal((await caseAudits(t, named, 'case.legal_hold_lifted')).length, 0);
+    const audited = JSON.stringify(await caseAudits(t, named, 'case.legal_hold_placed')).toLowerCase();
+    assert.ok(!audited.includes('dobre') && !audited.includes('petrov'));
   });
 
   it('passes axe in a browser: the overview, the hold page with and without a hold, and with errors', async () => {

@@ -144,13 +144,18 @@ async function postHold(request: FastifyRequest, reply: FastifyReply, step: 'pla
   if (expired) errors.unshift({ field: FORM_LEVEL, message: ctx.t('validation.form_expired') });
   if (errors.length > 0)
     return renderHold(request, reply, ctx, caseId, { errors, reason }, expired ? 403 : 400);
-  const { db } = request.server.deps;
+  const { db, config } = request.server.deps;
+  const keyRing = config.secrets.encryptionKeys;
   const who = holdActorOf(request);
   const result =
     step === 'place'
-      ? await placeLegalHold(db, who, caseId, reason)
-      : await liftLegalHold(db, who, caseId, reason);
+      ? await placeLegalHold(db, keyRing, who, caseId, reason)
+      : await liftLegalHold(db, keyRing, who, caseId, reason);
   if (result === 'missing') return sendErrorPage(request, reply, 'not_found');
+  if (result === 'name_in_reason') {
+    const nameError = { field: 'reason', message: ctx.t('retention.errors.reason_has_name') };
+    return renderHold(request, reply, ctx, caseId, { errors: [nameError], reason }, 400);
+  }
   // 'unchanged' (someone else was quicker, or a double submit) lands on the page, which shows how it is now.
   const flag = result === 'done' ? (step === 'place' ? '?geplaatst' : '?opgeheven') : '';
   return reply.redirect(`${ctx.href(legalHoldPath(caseId))}${flag}`, 303);

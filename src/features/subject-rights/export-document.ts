@@ -2,7 +2,7 @@ import type { PageContext } from '../../web/page-context.ts';
 import { UNKNOWN_NATIONALITY, countryName } from '../persons/nationalities.ts';
 import { municipalityName } from '../inbox/views.tsx';
 import { CENTRE_TIME_ZONE, calendarDateIn } from '../tasks/task-dates.ts';
-import type { PassageSource, SubjectData } from './subject-rights-service.ts';
+import { THIRD_PARTY_SOURCES, type PassageSource, type SubjectData } from './subject-rights-service.ts';
 
 /**
  * The export of what is held about one person, labelled in the reader's language. The readable page
@@ -70,6 +70,20 @@ export interface ExportDocument {
   passages: ExportPassage[];
   /** What the reader should know about the passages (how they were found, their limits). */
   passagesNote: string;
+  /**
+   * Passages that may identify the reporter or others (report narratives, reporter messages, other
+   * persons' contact details, access reasons). 'withheld' for anyone but the presumed victim, on the
+   * ground of AVG art. 15 lid 4 / art. 23 and UAVG art. 41; 'included' for the presumed victim, with a
+   * warning to read them before handing the export over.
+   */
+  thirdParty: {
+    handling: 'withheld' | 'included';
+    /** How many such passages are included (never said of withheld ones: see below). */
+    count?: number;
+    sources: PassageSource[];
+    /** Why and on which legal ground ('withheld'), or the warning ('included'). */
+    note: string;
+  };
 }
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
@@ -208,6 +222,21 @@ export function buildExportDocument(
     passagesNote: t(
       data.nameSearched ? 'subject_rights.passages_note' : 'subject_rights.passages_not_searched',
     ),
+    thirdParty:
+      data.thirdParty.handling === 'withheld'
+        ? {
+            // No count: how many passages name them would tell the person that reports about them
+            // exist. The audit row keeps the count.
+            handling: 'withheld',
+            sources: [...THIRD_PARTY_SOURCES],
+            note: t('subject_rights.export.withheld'),
+          }
+        : {
+            handling: 'included',
+            count: data.thirdParty.count,
+            sources: [...THIRD_PARTY_SOURCES],
+            note: t('subject_rights.export.third_party_warning', { count: data.thirdParty.count }),
+          },
   };
 }
 

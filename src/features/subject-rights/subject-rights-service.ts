@@ -7,7 +7,7 @@ import { loadDataKey, openText, sealText, type DataKey, type KeyRing } from '../
 import { caseAuditEvent, recordAudit } from '../audit/audit-service.ts';
 import type { CaseWork } from '../case-sections/case-section.ts';
 import { personAad, personOf, type Person } from '../persons/person-service.ts';
-import { mentions, namePattern, replaceMentions } from './name-match.ts';
+import { mentions, namePattern, replaceMentions } from '../persons/name-match.ts';
 
 /**
  * Data subject rights for one person in a case (GDPR/AVG articles 15 and 17): everything held about
@@ -79,7 +79,24 @@ export interface SubjectData {
   passages: Passage[];
   /** False when the name is missing or too short to look for in texts. */
   nameSearched: boolean;
+  /**
+   * 'withheld' for anyone but the presumed victim: passages that may identify the reporter or others
+   * (THIRD_PARTY_SOURCES) are left out. 'warn' for the presumed victim: they are kept, to be read first.
+   */
+  thirdParty: { handling: 'withheld' | 'warn'; count: number };
 }
+
+/**
+ * Where the words are the reporter's or about someone else: report narratives and messages, other
+ * persons' contact details, break-the-glass reasons. A suspected perpetrator asking for access must
+ * not be handed the reporter's words (AVG art. 15 lid 4, art. 23; UAVG art. 41).
+ */
+export const THIRD_PARTY_SOURCES: ReadonlySet<PassageSource> = new Set<PassageSource>([
+  'report_narrative',
+  'report_message',
+  'person_contact',
+  'access_reason',
+]);
 
 export type ExportFormat = 'html' | 'json';
 
@@ -342,10 +359,23 @@ export async function collectSubjectData(
           }))
         : [];
     const pattern = namePattern(person.name);
-    const passages = (await caseTexts(trx, row, dataKey, id))
+    const found = (await caseTexts(trx, row, dataKey, id))
       .filter((text) => mentions(text.text, pattern))
       .map(({ source, rowId, at, text }): Passage => ({ source, rowId, at, text }));
-    await recordAudit(trx, auditOf(work, caseId, 'person.export', { person: id, format }));
+    // Only the presumed victim gets the reporter's words; for anyone else they are withheld by default.
+    const handling = person.role === 'presumed_victim' ? 'warn' : 'withheld';
+    const thirdPartyCount = found.filter((p) => THIRD_PARTY_SOURCES.has(p.source)).length;
+    const passages =
+      handling === 'withheld' ? found.filter((p) => !THIRD_PARTY_SOURCES.has(p.source)) : found;
+    await recordAudit(
+      trx,
+      auditOf(work, caseId, 'person.export', {
+        person: id,
+        format,
+        // The count (never the texts) of what was held back, so a review can see the restriction applied.
+        ...(handling === 'withheld' ? { withheld: thirdPartyCount } : {}),
+      }),
+    );
     return {
       caseFacts: {
         id: row.id,
@@ -362,6 +392,7 @@ export async function collectSubjectData(
       indicators,
       passages,
       nameSearched: pattern !== undefined,
+      thirdParty: { handling, count: thirdPartyCount },
     };
   });
 }

@@ -13,7 +13,7 @@ import {
   type TestCase,
 } from '../../test/cases.ts';
 import { seedReport } from '../../test/reports.ts';
-import { mentions, namePattern, replaceMentions } from './name-match.ts';
+import { mentions, namePattern, replaceMentions } from '../persons/name-match.ts';
 import type { ExportDocument } from './export-document.ts';
 import { centreToday } from '../tasks/task-dates.ts';
 
@@ -301,6 +301,77 @@ describe('data subject rights: access and erasure of one person', () => {
       doc.passages.map((p) => p.text),
       [NOTE_ABOUT_HIM],
     );
+  });
+
+  it("withholds the reporter's words naming a suspected perpetrator, and says why without saying how many", async () => {
+    const { db } = t.database;
+    const narrative = `${OTHER} houdt haar paspoort; ik woon naast de kas aan de Dijkweg.`;
+    const message = 'Ik zag marek nowak vanavond weer bij de kas, vanuit mijn keukenraam.';
+    const grantReason = `Collega vroeg naar ${OTHER} tijdens de nachtdienst.`;
+    const reportId = await seedReport(t, { narrative });
+    await db.insertInto('case_report').values({ report_id: reportId, case_id: theCase.id }).execute();
+    await db
+      .insertInto('report_message')
+      .values({ id: randomUUID(), report_id: reportId, direction: 'from_reporter', body: message })
+      .execute();
+    await db
+      .insertInto('case_access_grant')
+      .values({
+        id: randomUUID(),
+        case_id: theCase.id,
+        user_id: admin.user.id,
+        reason: grantReason,
+        expires_at: new Date(Date.UTC(2026, 0, 1)),
+      })
+      .execute();
+    const perpetrator = `${personsBase}/${otherId}/rechten`;
+    const secrets = [narrative, message, grantReason, 'Dijkweg', 'keukenraam', 'nachtdienst'];
+
+    const page = await coordinator.client.get(`${perpetrator}/inzage`);
+    assert.equal(page.statusCode, 200);
+    for (const secret of secrets) assert.ok(!page.body.includes(secret), `HTML holds: ${secret}`);
+    assert.ok(page.body.includes(NOTE_ABOUT_HIM), "staff's own note naming him is still given");
+    assert.ok(page.body.includes('data-withheld'));
+    assert.ok(!/\b3 passages\b/.test(page.body), 'no count that tells reports about them exist');
+    assert.match(page.body, /alleen aan het vermoedelijke slachtoffer verstrekt/);
+    assert.match(page.body, /artikel 15, lid 4 AVG/);
+    assert.match(page.body, /artikel 41, lid 1, onder i UAVG/);
+    assert.ok(!page.body.includes('data-third-party-warning'));
+
+    const download = await downloadJson(coordinator.client, perpetrator);
+    assert.equal(download.statusCode, 200);
+    for (const secret of secrets) assert.ok(!download.body.includes(secret), `JSON holds: ${secret}`);
+    const doc = JSON.parse(download.body) as ExportDocument;
+    assert.equal(doc.thirdParty.handling, 'withheld');
+    assert.equal(doc.thirdParty.count, undefined);
+    assert.match(doc.thirdParty.note, /alleen aan het vermoedelijke slachtoffer verstrekt.*artikel 23/);
+    assert.deepEqual(
+      doc.passages.map((p) => p.text),
+      [NOTE_ABOUT_HIM],
+    );
+    const [audit] = (await audits('person.export')).slice(-1);
+    assert.deepEqual(audit?.details, { person: otherId, format: 'json', withheld: 3 });
+
+    const english = await coordinator.client.get(`/en${perpetrator}/inzage`);
+    assert.match(english.body, /given only to the presumed victim/);
+    assert.match(english.body, /GDPR article 15\(4\)/);
+  });
+
+  it('keeps the passages for the presumed victim, with a warning to read them before handing over', async () => {
+    const page = await coordinator.client.get(`${rights}/inzage`);
+    assert.equal(page.statusCode, 200);
+    assert.ok(
+      page.body.includes(NARRATIVE) && page.body.includes(MESSAGE) && page.body.includes(OTHER_CONTACT),
+    );
+    assert.match(page.body, /data-third-party-warning[ >]/);
+    assert.match(page.body, /Let op: dit overzicht bevat 3 passages uit meldingen/);
+    assert.equal(page.body.match(/data-third-party-passage>/g)?.length, 3);
+    assert.ok(!page.body.includes('data-withheld'));
+    const doc = JSON.parse((await downloadJson(coordinator.client)).body) as ExportDocument;
+    assert.equal(doc.thirdParty.handling, 'included');
+    assert.equal(doc.thirdParty.count, 3);
+    assert.match(doc.thirdParty.note, /voordat u het overzicht verstrekt/);
+    assert.ok(doc.passages.some((p) => p.text === NARRATIVE));
   });
 
   it('keeps the typed reason and shows errors beside the field and in the summary', async () => {

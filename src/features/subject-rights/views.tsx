@@ -156,6 +156,14 @@ export function ExportPage({
           {t('subject_rights.back')}
         </a>
       </Paragraph>
+      {doc.thirdParty.handling === 'included' && (doc.thirdParty.count ?? 0) > 0 ? (
+        // For the coordinator, before anything is handed over: kept out of the printable part below.
+        <div class="utrecht-alert utrecht-alert--warning" role="note" data-third-party-warning="">
+          <p class="utrecht-paragraph">
+            <strong>{doc.thirdParty.note}</strong>
+          </p>
+        </div>
+      ) : null}
       <div class="baken-subject-export" data-subject-export="">
         <Paragraph>
           <strong>{t('subject_rights.person', { name: exportSubject(ctx, doc) })}</strong>
@@ -305,6 +313,11 @@ export function ExportPage({
             {t('subject_rights.export.passages')}
           </h2>
           <Paragraph>{doc.passagesNote}</Paragraph>
+          {doc.thirdParty.handling === 'withheld' ? (
+            <p class="utrecht-paragraph" data-withheld>
+              {doc.thirdParty.note}
+            </p>
+          ) : null}
           {doc.passages.length === 0 ? (
             <Paragraph>{t('subject_rights.export.no_passages')}</Paragraph>
           ) : (
@@ -315,6 +328,11 @@ export function ExportPage({
                     <strong>{p.sourceLabel}</strong>
                     {p.at ? `, ${when(ctx, p.at)}` : ''} — {t('subject_rights.export.may_concern')}
                   </p>
+                  {doc.thirdParty.handling === 'included' && doc.thirdParty.sources.includes(p.source) ? (
+                    <p class="utrecht-paragraph" data-third-party-passage="">
+                      <strong>{t('subject_rights.export.third_party_passage')}</strong>
+                    </p>
+                  ) : null}
                   <p class="utrecht-paragraph baken-pre-line">{p.text}</p>
                 </li>
               ))}
