@@ -51,7 +51,8 @@ export interface RetentionRules {
   reportMonths: number;
   /** A closed case: deleted this many years after closure, leaving anonymised statistics (5). */
   caseYears: number;
-  /** Audit rows (no case content): pruned this many years after they were written (7). */
+  /** Audit rows (no case content): pruned this many years after they were written (7). At least 1:
+   * the database refuses a pruning anchor on rows younger than a year (harden-audit-anchor migration). */
   auditYears: number;
 }
 

@@ -390,7 +390,10 @@ export interface CaseLegalHoldTable {
 export interface AuditAnchorTable {
   seq: number;
   hash: string;
-  pruned_count: number;
+  /** Filled in by the database trigger from the rows the anchor covers; a supplied value is ignored. */
+  pruned_count: ColumnType<number, number | undefined, never>;
+  /** The anchored row's `at`, set by the trigger (null on anchors from before it existed). */
+  anchored_at: ColumnType<Date | null, never, never>;
   created_at: CreatedAt;
 }
 

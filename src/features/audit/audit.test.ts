@@ -21,7 +21,7 @@ import {
   type AuditEventInput,
 } from './audit-service.ts';
 import { GENESIS_HASH, canonicalJson, hashRow } from './chain.ts';
-import { parseCheckpoint, verifyAuditChain } from './verify.ts';
+import { intactLine, parseCheckpoint, verifyAuditChain } from './verify.ts';
 import { pruneAuditLog } from '../retention/audit-prune.ts';
 
 const coordinator = { userId: randomUUID(), role: 'coordinator' as const };
@@ -519,7 +519,7 @@ describe('tampering by hand is found, naming the first broken row', () => {
 // --- Pruning old rows (retention) ----------------------------------------------------------------
 
 /** An event at a chosen time, chained exactly as recordAudit chains it (recordAudit takes the clock's). */
-async function appendAt(db: Database, at: Date, i: number): Promise<void> {
+async function appendAt(db: Database, at: Date, i: number, caseId?: string): Promise<void> {
   const last = await db
     .selectFrom('audit_event')
     .select(['seq', 'hash'])
@@ -533,8 +533,8 @@ async function appendAt(db: Database, at: Date, i: number): Promise<void> {
     actor_user_id: null,
     actor_role: 'system',
     action: 'case.read',
-    entity_type: null,
-    entity_id: null,
+    entity_type: caseId ? CASE_ENTITY : null,
+    entity_id: caseId ?? null,
     reason: null,
     request_id: null,
     prev_hash: last?.hash ?? GENESIS_HASH,
@@ -583,7 +583,19 @@ describe('pruning the oldest rows keeps the chain verifiable from an anchor', ()
       { seq: 3, pruned_count: 1 },
     ]);
     const result = await verifyAuditChain(db);
-    assertIncludes(result, { ok: true, count: 3, lastSeq: 6, anchor: { seq: 3, hash: hash3 } });
+    assertIncludes(result, {
+      ok: true,
+      count: 3,
+      lastSeq: 6,
+      anchor: { seq: 3, hash: hash3, anchoredAt: old },
+    });
+    assert.ok(result.ok);
+    assert.match(
+      intactLine(result),
+      new RegExp(
+        `^audit log intact: 3 events; checkpoint 6:[0-9a-f]{64}; pruned up to 3:${hash3}, a row written 2015-03-01T10:00:00.000Z$`,
+      ),
+    );
     assert.deepEqual(await verifyAuditChain(db, { batchSize: 2 }), result);
     assert.equal((await verifyAuditChain(db, { expect: { seq: 3, hash: hash3 } })).ok, true);
     assertIncludes(await verifyAuditChain(db, { expect: { seq: 3, hash: 'b'.repeat(64) } }), {
@@ -680,6 +692,105 @@ describe('pruning the oldest rows keeps the chain verifiable from an anchor', ()
         count: 0,
         reason: 'row 4 to 5 missing (deleted) before row 6',
       });
+    } finally {
+      await handle.close();
+    }
+  });
+});
+
+describe('the database checks every pruning anchor itself', () => {
+  const old = new Date('2015-03-01T10:00:00.000Z');
+  const hashOf = async (db: Database, seq: number) =>
+    (await db.selectFrom('audit_event').select('hash').where('seq', '=', seq).executeTakeFirstOrThrow()).hash;
+
+  it('refuses an anchor on a recent row, or on a back-dated row after recent ones; fills in its facts', async () => {
+    const handle = await createTestDatabase();
+    const db = handle.db;
+    try {
+      for (let i = 1; i <= 3; i++) await appendAt(db, old, i);
+      // Rows 4 to 6 are written now: younger than a year by the database's clock, whatever the app's.
+      await appendThree(db);
+      // The attack: any app session names the second-newest row, switches pruning on and deletes.
+      const hash5 = await hashOf(db, 5);
+      await assert.rejects(
+        db.transaction().execute(async (trx) => {
+          await trx.insertInto('audit_anchor').values({ seq: 5, hash: hash5, pruned_count: 0 }).execute();
+          await sql`set local baken.audit_prune = 'on'`.execute(trx);
+          await trx.deleteFrom('audit_event').where('seq', '<=', 5).execute();
+        }),
+        /audit_anchor may only cover audit_event rows older than a year/,
+      );
+      // `at` is the application's to write: a new row dated 2010 does not make the rows before it old.
+      await appendAt(db, new Date('2010-01-01T00:00:00.000Z'), 7);
+      const hash7 = await hashOf(db, 7);
+      await assert.rejects(
+        db.insertInto('audit_anchor').values({ seq: 7, hash: hash7, pruned_count: 0 }).execute(),
+        /audit_anchor may only cover audit_event rows older than a year/,
+      );
+      assert.equal(await rowCount(db), 7);
+      assert.deepEqual(await db.selectFrom('audit_anchor').selectAll().execute(), []);
+
+      // An anchor on old rows is allowed; what it covers and when its row was written come from the
+      // rows themselves, not from the insert.
+      const hash3 = await hashOf(db, 3);
+      await db.insertInto('audit_anchor').values({ seq: 3, hash: hash3, pruned_count: 1000 }).execute();
+      assert.deepEqual(
+        await db.selectFrom('audit_anchor').select(['seq', 'pruned_count', 'anchored_at']).execute(),
+        [{ seq: 3, pruned_count: 3, anchored_at: old }],
+      );
+      assertIncludes(await verifyAuditChain(db), {
+        ok: true,
+        count: 4,
+        anchor: { seq: 3, hash: hash3, anchoredAt: old },
+      });
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('prunes up to, not into, the audit rows of a case under a legal hold', async () => {
+    const handle = await createTestDatabase();
+    const db = handle.db;
+    try {
+      const keyId = randomUUID();
+      await db
+        .insertInto('data_key')
+        .values({ id: keyId, kek_id: 't1', wrapped_key: randomBytes(60) })
+        .execute();
+      const caseId = randomUUID();
+      await db
+        .insertInto('case_file')
+        .values({ id: caseId, number: '2015-0001', title: 'Testcasus', data_key_id: keyId })
+        .execute();
+      await db
+        .insertInto('case_legal_hold')
+        .values({ case_id: caseId, reason: 'Rechtszaak loopt nog, kenmerk 123' })
+        .execute();
+      // All old; row 3 is the held case's first audit row, row 5 another of its rows.
+      for (let i = 1; i <= 6; i++) await appendAt(db, old, i, i === 3 || i === 5 ? caseId : undefined);
+      const before = new Date('2020-01-01T00:00:00Z');
+
+      assert.equal(await pruneAuditLog(db, { before }), 2);
+      const left = await db.selectFrom('audit_event').select('seq').orderBy('seq').execute();
+      assert.deepEqual(
+        left.map((r) => r.seq),
+        [3, 4, 5, 6],
+      );
+      assert.equal(await pruneAuditLog(db, { before }), 0, 'the hold keeps stopping it');
+      // Past the prune code, the database refuses too.
+      await assert.rejects(
+        db
+          .insertInto('audit_anchor')
+          .values({ seq: 4, hash: await hashOf(db, 4) })
+          .execute(),
+        /may not cover audit_event rows of a case under a legal hold/,
+      );
+      assertIncludes(await verifyAuditChain(db), { ok: true, count: 4 });
+
+      // Lifted: the case's rows go too, except the newest row.
+      await db.deleteFrom('case_legal_hold').where('case_id', '=', caseId).execute();
+      assert.equal(await pruneAuditLog(db, { before }), 3);
+      assertIncludes(await verifyAuditChain(db), { ok: true, count: 1, lastSeq: 6 });
     } finally {
       await handle.close();
     }

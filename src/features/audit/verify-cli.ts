@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/config.ts';
 import { openDatabase } from '../../db/database.ts';
 import { migrate } from '../../db/migrate.ts';
-import { parseCheckpoint, verifyAuditChain, type AuditCheckpoint } from './verify.ts';
+import { intactLine, parseCheckpoint, verifyAuditChain, type AuditCheckpoint } from './verify.ts';
 
 /**
  * `npm run audit:verify`: checks the audit log's hash chain and prints one line.
@@ -53,13 +53,7 @@ async function main(): Promise<void> {
     const result = await verifyAuditChain(database.db, { expect });
     await database.close();
     if (result.ok) {
-      finish(
-        0,
-        result.lastSeq === null
-          ? 'audit log intact: no events yet'
-          : `audit log intact: ${result.count} events; checkpoint ${result.lastSeq}:${result.lastHash}` +
-              (result.anchor ? `; pruned up to ${result.anchor.seq}:${result.anchor.hash}` : ''),
-      );
+      finish(0, intactLine(result));
     }
     finish(
       1,

@@ -11,8 +11,9 @@ export type AuditVerification =
        * the newest rows leaves no trace in the chain itself. */
       lastSeq: number | null;
       lastHash: string;
-      /** Where the chain starts after old rows were pruned (features/retention): the last pruned row. */
-      anchor?: AuditCheckpoint;
+      /** Where the chain starts after old rows were pruned (features/retention): the last pruned row,
+       * and when it was written (null for anchors made before the database recorded that). */
+      anchor?: AuditAnchor;
     }
   | {
       ok: false;
@@ -29,6 +30,10 @@ const DEFAULT_BATCH_SIZE = 1000;
 export interface AuditCheckpoint {
   seq: number;
   hash: string;
+}
+
+export interface AuditAnchor extends AuditCheckpoint {
+  anchoredAt: Date | null;
 }
 
 /** `<seq>:<hash>`, as `audit:verify --expect` takes it. */
@@ -61,12 +66,14 @@ export async function verifyAuditChain(
   let count = 0;
   const anchorRow = await db
     .selectFrom('audit_anchor')
-    .select(['seq', 'hash'])
+    .select(['seq', 'hash', 'anchored_at'])
     .orderBy('seq', 'desc')
     .limit(1)
     .executeTakeFirst();
-  const anchor = anchorRow ? { seq: anchorRow.seq, hash: anchorRow.hash } : undefined;
-  let previous: { seq: number; hash: string } = anchor ?? { seq: 0, hash: GENESIS_HASH };
+  const anchor: AuditAnchor | undefined = anchorRow
+    ? { seq: anchorRow.seq, hash: anchorRow.hash, anchoredAt: anchorRow.anchored_at }
+    : undefined;
+  let previous: AuditCheckpoint = anchor ?? { seq: 0, hash: GENESIS_HASH };
   const broken = (firstBrokenSeq: number, reason: string): AuditVerification => ({
     ok: false,
     count,
@@ -132,4 +139,17 @@ export async function verifyAuditChain(
     lastHash: previous.hash,
     ...(anchor ? { anchor } : {}),
   };
+}
+
+/**
+ * What `audit:verify` prints for an intact log. With an anchor, also when its row was written: a
+ * pruning point less than the retention period ago deserves a look.
+ */
+export function intactLine(result: AuditVerification & { ok: true }): string {
+  if (result.lastSeq === null) return 'audit log intact: no events yet';
+  const anchor = result.anchor
+    ? `; pruned up to ${result.anchor.seq}:${result.anchor.hash}, a row written ` +
+      (result.anchor.anchoredAt?.toISOString() ?? 'at an unrecorded time')
+    : '';
+  return `audit log intact: ${result.count} events; checkpoint ${result.lastSeq}:${result.lastHash}${anchor}`;
 }

@@ -1,6 +1,7 @@
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { sql } from 'kysely';
 import type { DatabaseHandle } from '../../db/database.ts';
 import { createTestDatabase } from '../../test/database.ts';
 import { dailyAt, every, nextRun } from './schedule.ts';
@@ -13,7 +14,8 @@ import {
   type JobDefinition,
 } from './scheduler.ts';
 import { appJobs } from './registry.ts';
-import { testConfig } from '../../test/app.ts';
+import { jsonLineSink, testConfig } from '../../test/app.ts';
+import { createLogger } from '../../web/logging.ts';
 
 const MINUTE = 60 * 1000;
 
@@ -43,6 +45,16 @@ describe('scheduled jobs', () => {
       .selectAll()
       .where('name', '=', name)
       .executeTakeFirstOrThrow();
+
+  /** Time passing on the database's clock, the one leases are kept by: every lease runs out now. */
+  const leasesRunOut = () =>
+    withJobTables(database.db)
+      .updateTable('scheduled_job')
+      .set({ locked_until: sql<Date>`now() - interval '1 millisecond'` })
+      .where('locked_until', 'is not', null)
+      .execute();
+  const databaseNow = async () =>
+    (await sql<{ now: Date }>`select now() as now`.execute(database.db)).rows[0]?.now ?? new Date(0);
 
   /** A job that counts its runs and, while `gate` is set, waits for it. */
   const countingJob = (name: string, schedule = every(10 * MINUTE)) => {
@@ -124,7 +136,10 @@ describe('scheduled jobs', () => {
 
     now = new Date(now.getTime() + DEFAULT_LEASE_MS - 1);
     assert.deepEqual(await second.runDue(), [], 'not while the lease holds');
-    now = new Date(now.getTime() + 2);
+    // A host whose clock runs far ahead still sees the lease: it is kept by the database's clock.
+    now = new Date(now.getTime() + 10 * DEFAULT_LEASE_MS);
+    assert.deepEqual(await second.runDue(), [], 'not on a host clock running ahead');
+    await leasesRunOut();
     const [report] = await second.runDue();
     assert.equal(report?.outcome, 'ok');
     assert.equal(survivor.runs, 1);
@@ -151,6 +166,7 @@ describe('scheduled jobs', () => {
     const slowPass = first.runDue();
     while (slow.runs === 0) await new Promise((resolve) => setImmediate(resolve));
     now = new Date(now.getTime() + DEFAULT_LEASE_MS + 1);
+    await leasesRunOut();
     fast.gate = new Promise<void>(() => undefined); // the new holder is still at work
     void second.runDue();
     while (fast.runs === 0) await new Promise((resolve) => setImmediate(resolve));
@@ -158,7 +174,7 @@ describe('scheduled jobs', () => {
     await slowPass;
     const job = await row('cleanup');
     assert.match(job.locked_by ?? '', /^fast\//, 'the lease stays with the new holder');
-    assert.ok(job.locked_until && job.locked_until > now);
+    assert.ok(job.locked_until && job.locked_until > (await databaseNow()));
     assert.deepEqual(
       (await runs('cleanup')).map((run) => [run.runner, run.outcome]),
       [
@@ -166,6 +182,65 @@ describe('scheduled jobs', () => {
         ['fast', null],
       ],
     );
+  });
+
+  it('aborts the run when a lease renewal finds the claim gone, and says so without details', async () => {
+    mock.timers.enable({ apis: ['setInterval'] });
+    try {
+      const logLines: Record<string, unknown>[] = [];
+      let signal: AbortSignal | undefined;
+      const job: JobDefinition = {
+        name: 'cleanup',
+        schedule: every(10 * MINUTE),
+        run: (context) =>
+          new Promise((resolve) => {
+            signal = context.signal;
+            context.signal.addEventListener('abort', () => resolve({ stopped: 1 }));
+          }),
+      };
+      const scheduler = createScheduler(database.db, {
+        jobs: [job],
+        clock,
+        runner: 'slow',
+        logger: createLogger('info', jsonLineSink(logLines)),
+      });
+      await scheduler.register();
+      const pass = scheduler.runDue();
+      while (!signal) await new Promise((resolve) => setImmediate(resolve));
+
+      // While the claim is ours, a renewal moves the lease on (by the database's clock).
+      await withJobTables(database.db)
+        .updateTable('scheduled_job')
+        .set({ locked_until: sql<Date>`now() + interval '1 minute'` })
+        .execute();
+      mock.timers.tick(DEFAULT_LEASE_MS / 3);
+      const renewed = new Date((await databaseNow()).getTime() + 5 * MINUTE);
+      while (((await row('cleanup')).locked_until ?? new Date(0)) < renewed) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      assert.equal(signal.aborted, false);
+
+      // Another process took the job over; the next renewal finds nothing of ours to extend.
+      await withJobTables(database.db)
+        .updateTable('scheduled_job')
+        .set({ locked_by: 'other/claim' })
+        .execute();
+      mock.timers.tick(DEFAULT_LEASE_MS / 3);
+      const [report] = await pass;
+      assert.equal(signal.aborted, true);
+      assert.deepEqual(report?.counts, { stopped: 1 });
+      assert.equal((await row('cleanup')).locked_by, 'other/claim', 'the new holder keeps the lease');
+      const warnings = logLines.filter((line) => line.event === 'job.lease_lost');
+      assert.ok(warnings.length >= 1);
+      assert.deepEqual(
+        Object.keys(warnings[0] ?? {}).filter(
+          (key) => !['level', 'time', 'pid', 'hostname', 'app'].includes(key),
+        ),
+        ['event', 'job', 'msg'],
+      );
+    } finally {
+      mock.timers.reset();
+    }
   });
 
   it('records a failure by kind only, and tries again sooner than the next day', async () => {

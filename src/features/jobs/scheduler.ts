@@ -16,6 +16,13 @@ import { describeSchedule, firstRun, latestNextRun, nextRun, type Schedule } fro
  * its lease cannot overwrite what the new holder writes. `job_run` keeps one row per run, and a
  * unique index on (job, slot) makes the database itself refuse a second run of a slot.
  *
+ * Leases are set and compared with the database's clock (`now()` in SQL), never with a process's own:
+ * the processes share one database but not one host clock, and a host whose clock ran ahead would
+ * otherwise see a live lease as run out and take the job over. Due checks (`next_run_at`) and the
+ * recorded times keep the injectable clock: a slot due a little early or late on a skewed host is
+ * harmless, since the lease and the unique (job, slot) index still allow only one run. A renewal that
+ * finds the claim gone (taken over) aborts the run's signal, so the job stops at its next safe point.
+ *
  * Why not pg-boss: see README (Scaling out). In short, it needs its own schema, timers and a
  * connection pattern built for a server, not for PGlite's single embedded connection, for what here
  * is a handful of recurring jobs.
@@ -27,7 +34,8 @@ export interface JobContext {
   db: Database;
   /** The scheduler's clock when the run began (injectable in tests). */
   now: Date;
-  /** Aborted when the process shuts down; long jobs should stop at a safe point. */
+  /** Aborted when the process shuts down, or when this run lost its lease to another process; long
+   * jobs should stop at a safe point. */
   signal: AbortSignal;
 }
 
@@ -75,6 +83,10 @@ export const DEFAULT_LEASE_MS = 15 * 60 * 1000;
 /** A failed run is tried again after this, or at its next slot if that is sooner. */
 export const RETRY_AFTER_FAILURE_MS = 15 * 60 * 1000;
 const NAME_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** The database's clock plus a lease, as SQL: comparable across processes whatever their host clocks. */
+const leaseEnd = (leaseMs: number) =>
+  sql<Date>`now() + make_interval(secs => ${leaseMs / 1000}::double precision)`;
 
 /** Kysely types of this feature's tables (migrations/20261128210000_create-scheduled-jobs.sql). */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -168,7 +180,7 @@ export function createScheduler(database: Database, options: SchedulerOptions): 
         // A process of an older version leaves jobs it does not know to the processes that do.
         .where('name', 'in', candidates)
         .where('next_run_at', '<=', now)
-        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', sql<Date>`now()`)]))
         .orderBy('next_run_at')
         .limit(1)
         .forUpdate()
@@ -186,7 +198,7 @@ export function createScheduler(database: Database, options: SchedulerOptions): 
       await trx
         .updateTable('scheduled_job')
         .set({
-          locked_until: new Date(now.getTime() + (job.leaseMs ?? DEFAULT_LEASE_MS)),
+          locked_until: leaseEnd(job.leaseMs ?? DEFAULT_LEASE_MS),
           locked_by: claim.token,
           run_count: sql<number>`run_count + 1`,
           last_started_at: now,
@@ -220,15 +232,28 @@ export function createScheduler(database: Database, options: SchedulerOptions): 
     });
   }
 
-  /** Extends the lease while a long run goes on, as long as it is still ours. */
-  function keepLease(claim: Claim, leaseMs: number): () => void {
+  /**
+   * Extends the lease while a long run goes on, as long as it is still ours. If it is not (another
+   * process took the job over), `lost` is aborted: two runs of one job at once is what the lease is
+   * there to prevent, so this one should stop.
+   */
+  function keepLease(claim: Claim, leaseMs: number, lost: AbortController): () => void {
     const renew = setInterval(
       () => {
         db.updateTable('scheduled_job')
-          .set({ locked_until: new Date(clock().getTime() + leaseMs) })
+          .set({ locked_until: leaseEnd(leaseMs) })
           .where('name', '=', claim.name)
           .where('locked_by', '=', claim.token)
-          .execute()
+          .executeTakeFirst()
+          .then((result) => {
+            if (Number(result.numUpdatedRows) > 0 || lost.signal.aborted) return;
+            clearInterval(renew);
+            options.logger?.warn(
+              { event: 'job.lease_lost', job: claim.name },
+              'job lost its lease while running: aborting it',
+            );
+            lost.abort(new Error('lease lost'));
+          })
           .catch((error: unknown) =>
             options.logger?.warn({ err: error, job: claim.name }, 'lease renewal failed'),
           );
@@ -243,12 +268,14 @@ export function createScheduler(database: Database, options: SchedulerOptions): 
     const job = jobs.get(claim.name);
     if (!job) throw new Error(`Unknown job ${claim.name}`);
     const startedAt = performance.now();
-    const stopRenewing = keepLease(claim, job.leaseMs ?? DEFAULT_LEASE_MS);
+    const lost = new AbortController();
+    const stopRenewing = keepLease(claim, job.leaseMs ?? DEFAULT_LEASE_MS, lost);
     let outcome: 'ok' | 'failed' = 'ok';
     let counts: JobCounts = {};
     let error: string | null = null;
     try {
-      counts = (await job.run({ db: database, now: clock(), signal: abort.signal })) ?? {};
+      const signal = AbortSignal.any([abort.signal, lost.signal]);
+      counts = (await job.run({ db: database, now: clock(), signal })) ?? {};
     } catch (failure) {
       outcome = 'failed';
       error = errorKind(failure);
