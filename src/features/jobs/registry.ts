@@ -20,7 +20,7 @@ export function appJobs(config: Config): JobDefinition[] {
       schedule: dailyAt(RETENTION_TIME, CENTRE_TIME_ZONE),
       // Deleting a large backlog after a long outage can take a while.
       leaseMs: 60 * 60 * 1000,
-      run: ({ db, now }) => runRetentionJob(db, config, now),
+      run: ({ db, now, signal }) => runRetentionJob(db, config, now, signal),
     },
     jobHistoryCleanup(dailyAt('03:30', CENTRE_TIME_ZONE)),
   ];

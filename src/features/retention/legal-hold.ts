@@ -71,47 +71,58 @@ async function lockCase(trx: Transaction<DB>, caseId: string): Promise<boolean> 
  */
 export type HoldResult = 'done' | 'unchanged' | 'missing' | 'name_in_reason';
 
-export async function placeLegalHold(
+export function placeLegalHold(
   db: Database,
   keyRing: KeyRing,
   who: HoldActor,
   caseId: string,
   reason: string,
 ): Promise<HoldResult> {
-  return db.transaction().execute(async (trx): Promise<HoldResult> => {
-    if (!(await lockCase(trx, caseId))) return 'missing';
-    if (await namesPersonInCase(trx, keyRing, caseId, reason)) return 'name_in_reason';
+  return changeHold(db, keyRing, who, caseId, reason, 'legal_hold_placed', async (trx) => {
     const inserted = await trx
       .insertInto('case_legal_hold')
       .values({ case_id: caseId, reason, placed_by: who.userId })
       .onConflict((oc) => oc.column('case_id').doNothing())
       .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) return 'unchanged';
-    await addEvent(trx, who, caseId, 'legal_hold_placed', reason);
-    await recordAudit(
-      trx,
-      caseAuditEvent(who.actor, who.requestId, caseId, 'case.legal_hold_placed', undefined, reason),
-    );
-    return 'done';
+    return Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
   });
 }
 
-export async function liftLegalHold(
+export function liftLegalHold(
   db: Database,
   keyRing: KeyRing,
   who: HoldActor,
   caseId: string,
   reason: string,
 ): Promise<HoldResult> {
+  return changeHold(db, keyRing, who, caseId, reason, 'legal_hold_lifted', async (trx) => {
+    const deleted = await trx.deleteFrom('case_legal_hold').where('case_id', '=', caseId).executeTakeFirst();
+    return Number(deleted.numDeletedRows) > 0;
+  });
+}
+
+/**
+ * Placing and lifting alike: with the case locked (so a retention run cannot cross it) and a reason
+ * naming nobody in the case, `apply` changes the hold; when it did, the timeline and the audit log
+ * say so, with the reason.
+ */
+async function changeHold(
+  db: Database,
+  keyRing: KeyRing,
+  who: HoldActor,
+  caseId: string,
+  reason: string,
+  event: 'legal_hold_placed' | 'legal_hold_lifted',
+  apply: (trx: Transaction<DB>) => Promise<boolean>,
+): Promise<HoldResult> {
   return db.transaction().execute(async (trx): Promise<HoldResult> => {
     if (!(await lockCase(trx, caseId))) return 'missing';
     if (await namesPersonInCase(trx, keyRing, caseId, reason)) return 'name_in_reason';
-    const deleted = await trx.deleteFrom('case_legal_hold').where('case_id', '=', caseId).executeTakeFirst();
-    if (Number(deleted.numDeletedRows) === 0) return 'unchanged';
-    await addEvent(trx, who, caseId, 'legal_hold_lifted', reason);
+    if (!(await apply(trx))) return 'unchanged';
+    await addEvent(trx, who, caseId, event, reason);
     await recordAudit(
       trx,
-      caseAuditEvent(who.actor, who.requestId, caseId, 'case.legal_hold_lifted', undefined, reason),
+      caseAuditEvent(who.actor, who.requestId, caseId, `case.${event}`, undefined, reason),
     );
     return 'done';
   });

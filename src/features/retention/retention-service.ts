@@ -50,6 +50,8 @@ export interface RetentionOptions {
   auditBatchSize?: number;
   /** VACUUM the tables deleted from afterwards, so the deleted row versions are reclaimed sooner. */
   vacuum?: boolean;
+  /** Aborted: stop after the record in hand (each is its own transaction, so nothing is half done). */
+  signal?: AbortSignal;
 }
 
 const emptyCounts = (): RetentionCounts =>
@@ -120,6 +122,26 @@ async function destroyDataKeys(trx: Transaction<DB>, ids: string[]): Promise<num
   return Number(result.numDeletedRows);
 }
 
+/** The next idle report after `after`, by id: what a run deletes next, and where it goes on after a failure. */
+const nextIdleReport = (db: Database, cutoff: Date, after: string) =>
+  db
+    .selectFrom('report')
+    .select('id')
+    .where('id', '>', after)
+    .where(idleReport(cutoff))
+    .orderBy('id')
+    .limit(1);
+
+/** The next closed case past its period after `after`, by id. */
+const nextDueCase = (db: Database, cutoff: Date, after: string) =>
+  db
+    .selectFrom('case_file')
+    .where('id', '>', after)
+    .where('status', '=', 'closed')
+    .where('closed_at', '<', cutoff)
+    .orderBy('id')
+    .limit(1);
+
 /** One idle report after `after` (by id), deleted in its own transaction; undefined when none is left. */
 async function deleteNextIdleReport(
   db: Database,
@@ -128,16 +150,7 @@ async function deleteNextIdleReport(
   counts: RetentionCounts,
 ): Promise<string | undefined> {
   return db.transaction().execute(async (trx) => {
-    const candidate = await trx
-      .selectFrom('report')
-      .select('id')
-      .where('id', '>', after)
-      .where(idleReport(cutoff))
-      .orderBy('id')
-      .limit(1)
-      .forUpdate()
-      .skipLocked()
-      .executeTakeFirst();
+    const candidate = await nextIdleReport(trx, cutoff, after).forUpdate().skipLocked().executeTakeFirst();
     if (!candidate) return undefined;
     // Locked now: a message or a case link committed just before is seen by this new statement.
     const still = await trx
@@ -164,8 +177,7 @@ async function deleteNextDueCase(
   counts: RetentionCounts,
 ): Promise<string | undefined> {
   return db.transaction().execute(async (trx) => {
-    const due = await trx
-      .selectFrom('case_file')
+    const due = await nextDueCase(trx, cutoff, after)
       .select([
         'id',
         'data_key_id',
@@ -175,11 +187,6 @@ async function deleteNextDueCase(
         'closed_at',
         'closure_reason',
       ])
-      .where('id', '>', after)
-      .where('status', '=', 'closed')
-      .where('closed_at', '<', cutoff)
-      .orderBy('id')
-      .limit(1)
       .forUpdate()
       .skipLocked()
       .executeTakeFirst();
@@ -243,9 +250,11 @@ async function walk(
   step: (after: string) => Promise<string | undefined>,
   peek: (after: string) => Promise<string | undefined>,
   counts: RetentionCounts,
+  signal: AbortSignal | undefined,
 ): Promise<void> {
   let after = '00000000-0000-0000-0000-000000000000';
-  for (;;) {
+  // Stopped between records (shutdown, or another process took the job over): the next run goes on.
+  while (!signal?.aborted) {
     let next: string | undefined;
     try {
       next = await step(after);
@@ -318,34 +327,15 @@ export async function applyRetention(db: Database, options: RetentionOptions): P
 
   await walk(
     (after) => deleteNextIdleReport(db, cutoffs.reports, after, counts),
-    async (after) =>
-      (
-        await db
-          .selectFrom('report')
-          .select('id')
-          .where('id', '>', after)
-          .where(idleReport(cutoffs.reports))
-          .orderBy('id')
-          .limit(1)
-          .executeTakeFirst()
-      )?.id,
+    async (after) => (await nextIdleReport(db, cutoffs.reports, after).executeTakeFirst())?.id,
     counts,
+    options.signal,
   );
   await walk(
     (after) => deleteNextDueCase(db, cutoffs.cases, after, counts),
-    async (after) =>
-      (
-        await db
-          .selectFrom('case_file')
-          .select('id')
-          .where('id', '>', after)
-          .where('status', '=', 'closed')
-          .where('closed_at', '<', cutoffs.cases)
-          .orderBy('id')
-          .limit(1)
-          .executeTakeFirst()
-      )?.id,
+    async (after) => (await nextDueCase(db, cutoffs.cases, after).select('id').executeTakeFirst())?.id,
     counts,
+    options.signal,
   );
   counts.mail_outbox = await deleteFinishedMail(db, cutoffs.reports);
   counts.audit_events = await pruneAuditLog(db, {
@@ -380,6 +370,7 @@ export async function runRetentionJob(
   db: Database,
   config: Pick<Config, 'retention'>,
   now: Date = new Date(),
+  signal?: AbortSignal,
 ): Promise<Record<string, number>> {
-  return applyRetention(db, { rules: config.retention, now, vacuum: true });
+  return applyRetention(db, { rules: config.retention, now, vacuum: true, ...(signal ? { signal } : {}) });
 }

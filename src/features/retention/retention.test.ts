@@ -418,6 +418,19 @@ describe('retention: two processes at once', () => {
     );
     assert.equal((await verifyAuditChain(db)).ok, true);
   });
+  it('stops between records when its job is told to stop, and the next run goes on', async () => {
+    const db = t.database.db;
+    const before = (await db.selectFrom('report').select('id').execute()).length;
+    const waiting = [await seedReport(t), await seedReport(t)];
+    const stopped = new AbortController();
+    stopped.abort();
+    const counts = await applyRetention(db, { rules, now: FAR_FUTURE, signal: stopped.signal });
+    assert.equal(counts.reports, 0);
+    assert.equal((await db.selectFrom('report').select('id').execute()).length, before + waiting.length);
+    const next = await applyRetention(db, { rules, now: FAR_FUTURE });
+    assert.equal(next.reports, before + waiting.length);
+  });
+
   it('counts a deletion that fails, rolls it back and goes on with the rest', async () => {
     const db = t.database.db;
     const stuck = await seedReport(t);
