@@ -1,7 +1,15 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acquireDataDirLock, DataDirInUseError, LOCK_FILE } from './data-dir-lock.ts';
@@ -56,6 +64,11 @@ describe('data directory lock', () => {
     writeLock(dataDir, { pid: deadPid(), host: hostname(), holder: 'the app', since: 'then' });
     const lock = acquireDataDirLock(dataDir, 'a backup');
     assert.equal(lock.tookOverStale, true);
+    // The stale lock was moved aside (atomically) and then removed: nothing of it is left.
+    assert.deepEqual(
+      readdirSync(dataDir).filter((name) => name.startsWith(`${LOCK_FILE}.stale-`)),
+      [],
+    );
     lock.release();
 
     writeLock(dataDir, { pid: deadPid(), host: `not-${hostname()}`, holder: 'the app', since: 'then' });

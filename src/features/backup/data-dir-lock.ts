@@ -1,13 +1,16 @@
 import {
   closeSync,
   fsyncSync,
+  linkSync,
   mkdirSync,
   openSync,
   readFileSync,
+  renameSync,
   statSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -71,8 +74,7 @@ export function acquireDataDirLock(dataDir: string, holder: string): DataDirLock
     if (existing === undefined) continue;
     refuseUnlessStale(file, existing);
     if (attempt >= 3) throw new DataDirInUseError(`Could not take over ${file}; try again`);
-    // Only remove what was judged stale: another process may have taken it over meanwhile.
-    if (readLock(file) === existing) unlinkIfPresent(file);
+    takeOverStale(file, existing);
     tookOverStale = true;
   }
   heldHere.add(file);
@@ -86,6 +88,29 @@ export function acquireDataDirLock(dataDir: string, holder: string): DataDirLock
       if (readLock(file) === content) unlinkIfPresent(file);
     },
   };
+}
+
+/**
+ * Removes the lock judged stale, and only that one: it is first renamed to a name of our own (atomic),
+ * so of two processes taking over at once only one gets it; if what was renamed turns out to be
+ * another process's new lock, it is put back (a hard link never overwrites) before trying again.
+ */
+function takeOverStale(file: string, judged: string): void {
+  const aside = `${file}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    renameSync(file, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  if (readLock(aside) !== judged) {
+    try {
+      linkSync(aside, file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  unlinkIfPresent(aside);
 }
 
 /** False when the file exists. */
