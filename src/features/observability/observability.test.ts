@@ -71,6 +71,39 @@ describe('health, readiness and metrics', () => {
     assert.equal((await t.app.inject({ url: '/readyz' })).statusCode, 200);
   });
 
+  it('answers /readyz requests that arrive together with one database check', async () => {
+    const statements: string[] = [];
+    const { db } = t.database;
+    // Every statement, whatever builds it, runs through the executor.
+    const getExecutor = db.getExecutor.bind(db);
+    db.getExecutor = () => {
+      const executor = getExecutor();
+      return new Proxy(executor, {
+        get(target, property, receiver) {
+          const value = Reflect.get(target, property, receiver) as unknown;
+          // Bound to the executor itself: its methods use private fields a proxy does not have.
+          if (property !== 'executeQuery') {
+            return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+          }
+          return (query: { sql: string }, ...rest: unknown[]) => {
+            statements.push(query.sql);
+            return (target.executeQuery as (...args: unknown[]) => unknown).call(target, query, ...rest);
+          };
+        },
+      });
+    };
+    try {
+      const answers = await Promise.all(Array.from({ length: 20 }, () => t.app.inject({ url: '/readyz' })));
+      assert.ok(answers.every((answer) => answer.statusCode === 200));
+    } finally {
+      db.getExecutor = getExecutor;
+    }
+    assert.ok(
+      statements.length <= 2 * 2 && statements.length > 0,
+      `${statements.length} statements for 20 requests`,
+    );
+  });
+
   it('refuses /metrics without the right bearer token', async () => {
     for (const authorization of [undefined, `Bearer ${TOKEN.slice(1)}`, `Basic ${TOKEN}`, TOKEN]) {
       const response = await metrics(authorization);

@@ -47,9 +47,15 @@ export function registerObservability(app: FastifyInstance): void {
 
   app.get('/healthz', (_request, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
 
+  // Public and unauthenticated: requests arriving together share one check, so a flood of them costs
+  // the database one pair of queries at a time.
+  let inFlight: Promise<ReadinessProblem | undefined> | undefined;
   app.get('/readyz', async (request, reply) => {
     reply.header('cache-control', 'no-store');
-    const problem = await readinessProblem(db, expectedMigrations);
+    inFlight ??= readinessProblem(db, expectedMigrations).finally(() => {
+      inFlight = undefined;
+    });
+    const problem = await inFlight;
     if (problem) {
       request.log.warn({ reason: problem.reason, err: problem.error }, 'not ready');
       return reply.code(503).send({ status: 'unavailable', reason: problem.reason });
