@@ -63,8 +63,11 @@ describe('the administrators’ audit search', () => {
     const reads = await admin.client.get('/beheer/audit?actie=case.read');
     assert.equal(seqs(reads.body).length, 30);
 
-    const today = new Date().toISOString().slice(0, 10);
-    const tomorrow = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    // Days in the centre's time zone, as the search reads them (just after midnight UTC lags a day).
+    const amsterdamDay = (ms: number) =>
+      new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' }).format(new Date(ms));
+    const today = amsterdamDay(Date.now());
+    const tomorrow = amsterdamDay(Date.now() + 2 * 86_400_000);
     assert.ok(seqs((await admin.client.get(`/beheer/audit?van=${today}&tot=${today}`)).body).length > 0);
     assert.equal(seqs((await admin.client.get(`/beheer/audit?van=${tomorrow}`)).body).length, 0);
 
